@@ -1,0 +1,63 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Cairn",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cairn", targets: ["cairn"]),
+        .library(name: "CairnCore", targets: ["CairnCore"]),
+        .library(name: "CairnJournal", targets: ["CairnJournal"]),
+        .library(name: "CairnExecutor", targets: ["CairnExecutor"]),
+        .library(name: "CairnRun", targets: ["CairnRun"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        .target(name: "CCairnSystem"),
+        .target(
+            name: "CairnCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
+        .target(name: "CairnJournal", dependencies: ["CairnCore"]),
+        .target(name: "CairnExecutor", dependencies: ["CCairnSystem"]),
+        .target(
+            name: "CairnRun",
+            dependencies: ["CairnCore", "CairnJournal", "CairnExecutor", "CCairnSystem"]
+        ),
+        .executableTarget(
+            name: "cairn",
+            dependencies: [
+                "CairnRun",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "CairnTestSupport",
+            dependencies: ["CairnRun"],
+            path: "Tests/CairnTestSupport"
+        ),
+        .testTarget(name: "CairnCoreTests", dependencies: ["CairnCore", "CairnTestSupport"]),
+        .testTarget(name: "CairnJournalTests", dependencies: ["CairnJournal", "CairnTestSupport"]),
+        .testTarget(
+            name: "CairnRunTests",
+            dependencies: ["CairnRun", "CairnExecutor", "CairnTestSupport"]
+        ),
+    ]
+)
+
+// Package-wide Swift settings, applied in one place.
+for target in package.targets where target.type != .system && target.name != "CCairnSystem" {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

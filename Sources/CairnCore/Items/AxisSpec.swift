@@ -1,0 +1,45 @@
+/// A named axis of the item set: where its values come from.
+public struct AxisSpec: Sendable, Codable, Equatable {
+    /// Where the values of an axis come from.
+    public enum Source: Sendable, Codable, Equatable {
+        /// Integers from `start` up to but excluding `stop`, by `step` (Python's `range`).
+        case range(start: Int, stop: Int, step: Int)
+        /// Literal values.
+        case list([ItemValue])
+        /// Files matching a glob pattern relative to the pipeline folder, sorted.
+        case glob(String)
+        /// One value per non-empty line of a file relative to the pipeline folder.
+        case file(String)
+    }
+
+    public var name: String
+    public var source: Source
+
+    public init(name: String, source: Source) {
+        self.name = name
+        self.source = source
+    }
+
+    /// The values when they need no file system (`range` and `list`); nil for `glob` and `file`.
+    public var literalValues: [ItemValue]? {
+        switch source {
+        case .range(let start, let stop, let step):
+            return stride(from: start, to: stop, by: step).map { .int($0) }
+        case .list(let values):
+            return values
+        case .glob, .file:
+            return nil
+        }
+    }
+}
+
+/// A seeded random subset of the item product; see ``ItemSet``.
+public struct SampleSpec: Sendable, Codable, Equatable {
+    public var count: Int
+    public var seed: Int
+
+    public init(count: Int, seed: Int) {
+        self.count = count
+        self.seed = seed
+    }
+}

@@ -1,0 +1,41 @@
+/// Expands axes into the item set: their cartesian product, optionally sampled.
+///
+/// Order: the first axis varies slowest (like nested loops in declaration order).
+///
+/// Sampling (`sample: {count, seed}`) keeps the `count` items whose
+/// `SHA-256("cairn-sample-v1:" + seed + ":" + item JSON)` is smallest (bytes compared in order),
+/// and keeps them in product order. Item JSON is ``Item/json(axes:)``. The choice depends only
+/// on the item values and the seed, so it is the same on every machine and version, and
+/// growing `count` only adds items.
+public enum ItemSet {
+    /// The items of `axes` (each given by its resolved values).
+    public static func expand(axes: [(name: String, values: [ItemValue])], sample: SampleSpec?) -> [Item] {
+        let names = axes.map(\.name)
+        var total = 1
+        for axis in axes { total = total.multipliedReportingOverflow(by: axis.values.count).overflow ? Int.max : total * axis.values.count }
+        guard total > 0 else { return [] }
+        var combos: [[ItemValue]] = []
+        combos.reserveCapacity(min(total, 10_000_000))
+        var counters = [Int](repeating: 0, count: axes.count)
+        outer: while true {
+            combos.append(counters.enumerated().map { axes[$0.offset].values[$0.element] })
+            var k = axes.count - 1
+            while k >= 0 {
+                counters[k] += 1
+                if counters[k] < axes[k].values.count { continue outer }
+                counters[k] = 0
+                k -= 1
+            }
+            break
+        }
+        if let sample, sample.count < combos.count {
+            let ranked = combos.indices.map { i -> (Digest, Int) in
+                let json = Item(index: i, values: combos[i]).json(axes: names)
+                return (Digest(of: "cairn-sample-v1:\(sample.seed):\(json)"), i)
+            }
+            let kept = ranked.sorted { $0.0 < $1.0 }.prefix(sample.count).map(\.1).sorted()
+            combos = kept.map { combos[$0] }
+        }
+        return combos.enumerated().map { Item(index: $0.offset, values: $0.element) }
+    }
+}

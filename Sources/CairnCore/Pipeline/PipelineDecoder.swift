@@ -1,0 +1,331 @@
+import Foundation
+
+/// Decodes a ``ConfigNode`` tree into a ``PipelineSpec``, rejecting unknown keys and wrong
+/// types with one-line errors that name file, line and key.
+public struct PipelineDecoder {
+    let file: String
+    var lines: [String: Int] = [:]
+
+    static let topKeys = ["name", "seed", "items", "sample", "steps", "description"]
+    static let stepKeys = [
+        "name", "run", "needs", "outputs", "inputs", "env", "timeout", "retries", "retry_backoff",
+        "foreach", "description",
+    ]
+    static let axisKinds = ["range", "list", "glob", "file"]
+
+    /// Parses pipeline text (YAML or JSON) read from `file`.
+    public static func decode(text: String, file: String) throws(PipelineError) -> PipelineSpec {
+        let root = try YAMLReader.read(text, file: file)
+        var decoder = PipelineDecoder(file: file)
+        return try decoder.pipeline(root)
+    }
+
+    mutating func pipeline(_ root: ConfigNode) throws(PipelineError) -> PipelineSpec {
+        let entries = try mapping(root, at: "", allowed: Self.topKeys)
+        guard let nameNode = entries["name"] else {
+            throw fail(root, "", "missing `name`; add `name: my-pipeline` at the top")
+        }
+        let name = try string(nameNode, at: "name")
+        guard Self.isSafeName(name) else {
+            throw fail(nameNode, "name", "'\(name)' is not a valid pipeline name; use letters, digits, '-', '_' and '.' only")
+        }
+        let seed = try entries["seed"].map { n throws(PipelineError) in try int(n, at: "seed") } ?? 0
+        guard let itemsNode = entries["items"] else {
+            throw fail(root, "", "missing `items`; declare at least one axis, e.g. `items: {sample: {range: [0, 100]}}`")
+        }
+        let axes = try self.axes(itemsNode)
+        var sample: SampleSpec?
+        if let s = entries["sample"] {
+            let e = try mapping(s, at: "sample", allowed: ["count", "seed"])
+            guard let c = e["count"] else { throw fail(s, "sample", "missing `count`; say how many items to take") }
+            let count = try int(c, at: "sample.count")
+            guard count >= 0 else { throw fail(c, "sample.count", "must be zero or more") }
+            let sampleSeed = try e["seed"].map { n throws(PipelineError) in try int(n, at: "sample.seed") } ?? seed
+            sample = SampleSpec(count: count, seed: sampleSeed)
+        }
+        guard let stepsNode = entries["steps"] else {
+            throw fail(root, "", "missing `steps`; add a list of steps, each with `name` and `run`")
+        }
+        let steps = try self.steps(stepsNode)
+        return PipelineSpec(name: name, seed: seed, axes: axes, sample: sample, steps: steps, file: file, lines: lines)
+    }
+
+    // MARK: - Items
+
+    mutating func axes(_ node: ConfigNode) throws(PipelineError) -> [AxisSpec] {
+        guard let entries = node.entries else { throw typeError(node, "items", "a mapping of axis names to axes") }
+        guard !entries.isEmpty else { throw fail(node, "items", "no axes; declare at least one, e.g. `sample: {range: [0, 100]}`") }
+        var out: [AxisSpec] = []
+        for entry in entries {
+            let key = "items.\(entry.key)"
+            lines[key] = entry.line
+            guard Self.isIdentifier(entry.key) else {
+                throw fail(entry.value, key, "axis name '\(entry.key)' must be an identifier (letters, digits, '_', not starting with a digit)")
+            }
+            guard !Placeholders.reserved.contains(entry.key) else {
+                throw fail(entry.value, key, "'\(entry.key)' is a reserved placeholder name; rename the axis")
+            }
+            out.append(AxisSpec(name: entry.key, source: try axisSource(entry.value, at: key)))
+        }
+        return out
+    }
+
+    mutating func axisSource(_ node: ConfigNode, at key: String) throws(PipelineError) -> AxisSpec.Source {
+        if node.items != nil { return .list(try values(node, at: key)) }
+        let e = try mapping(node, at: key, allowed: Self.axisKinds)
+        guard e.count == 1, let (kind, value) = e.first else {
+            throw fail(node, key, "an axis needs exactly one of range, list, glob, file")
+        }
+        let sub = "\(key).\(kind)"
+        switch kind {
+        case "range":
+            var bounds: [Int]
+            if case .scalar = value.value {
+                bounds = [0, try int(value, at: sub), 1]
+            } else if let items = value.items {
+                bounds = []
+                for (i, n) in items.enumerated() { bounds.append(try int(n, at: "\(sub)[\(i)]")) }
+                guard bounds.count == 2 || bounds.count == 3 else {
+                    throw fail(value, sub, "give [start, stop] or [start, stop, step]")
+                }
+                if bounds.count == 2 { bounds.append(1) }
+            } else {
+                let r = try mapping(value, at: sub, allowed: ["start", "stop", "step"])
+                guard let stop = r["stop"] else { throw fail(value, sub, "missing `stop` (the first value not included)") }
+                bounds = [
+                    try r["start"].map { n throws(PipelineError) in try int(n, at: "\(sub).start") } ?? 0,
+                    try int(stop, at: "\(sub).stop"),
+                    try r["step"].map { n throws(PipelineError) in try int(n, at: "\(sub).step") } ?? 1,
+                ]
+            }
+            guard bounds[2] != 0 else { throw fail(value, sub, "step must not be 0") }
+            return .range(start: bounds[0], stop: bounds[1], step: bounds[2])
+        case "list":
+            return .list(try values(value, at: sub))
+        case "glob":
+            return .glob(try string(value, at: sub))
+        default:
+            return .file(try string(value, at: sub))
+        }
+    }
+
+    func values(_ node: ConfigNode, at key: String) throws(PipelineError) -> [ItemValue] {
+        guard let items = node.items else { throw typeError(node, key, "a list of values") }
+        var out: [ItemValue] = []
+        for (i, n) in items.enumerated() {
+            guard case .scalar(let text, let kind) = n.value else {
+                throw typeError(n, "\(key)[\(i)]", "a number or a string")
+            }
+            switch kind {
+            case .int: out.append(Int(text).map(ItemValue.int) ?? .string(text))
+            case .float:
+                guard let d = Double(text.replacingOccurrences(of: "_", with: "")), d.isFinite else {
+                    throw fail(n, "\(key)[\(i)]", "'\(text)' is not a finite number; quote it to use it as a string")
+                }
+                out.append(.double(d))
+            case .null, .bool: throw typeError(n, "\(key)[\(i)]", "a number or a string (quote it to use it as a string)")
+            case .string: out.append(.string(text))
+            }
+        }
+        return out
+    }
+
+    // MARK: - Steps
+
+    mutating func steps(_ node: ConfigNode) throws(PipelineError) -> [StepSpec] {
+        var bodies: [(String?, ConfigNode, Int)] = []
+        if let items = node.items {
+            bodies = items.map { (nil, $0, $0.line) }
+        } else if let entries = node.entries {
+            bodies = entries.map { ($0.key, $0.value, $0.line) }
+        } else {
+            throw typeError(node, "steps", "a list of steps")
+        }
+        guard !bodies.isEmpty else { throw fail(node, "steps", "no steps; add at least one with `name` and `run`") }
+        var out: [StepSpec] = []
+        for (index, (givenName, body, line)) in bodies.enumerated() {
+            out.append(try step(body, index: index, givenName: givenName, line: line))
+        }
+        return out
+    }
+
+    mutating func step(_ node: ConfigNode, index: Int, givenName: String?, line: Int) throws(PipelineError) -> StepSpec {
+        let e = try mapping(node, at: "steps[\(index)]", allowed: Self.stepKeys)
+        let name: String
+        if let givenName {
+            name = givenName
+        } else {
+            guard let n = e["name"] else { throw fail(node, "steps[\(index)]", "missing `name`; every step needs a name") }
+            name = try string(n, at: "steps[\(index)].name")
+        }
+        let key = "steps.\(name)"
+        lines[key] = line
+        guard Self.isSafeName(name) else {
+            throw fail(node, key, "step name '\(name)' may use letters, digits, '-', '_' and '.' only")
+        }
+        for entry in node.entries ?? [] { lines["\(key).\(entry.key)"] = entry.line }
+        guard let runNode = e["run"] else { throw fail(node, key, "missing `run`; give the shell command to run") }
+        var step = StepSpec(name: name, run: try string(runNode, at: "\(key).run"))
+        if let n = e["needs"] {
+            if case .scalar = n.value {
+                step.needs = [try string(n, at: "\(key).needs")]
+            } else {
+                guard let items = n.items else { throw typeError(n, "\(key).needs", "a step name or a list of step names") }
+                for (i, item) in items.enumerated() { step.needs.append(try string(item, at: "\(key).needs[\(i)]")) }
+            }
+        }
+        if let n = e["outputs"] {
+            guard let entries = n.entries else { throw typeError(n, "\(key).outputs", "a mapping of output names to path patterns") }
+            for entry in entries {
+                let sub = "\(key).outputs.\(entry.key)"
+                lines[sub] = entry.line
+                guard Self.isIdentifier(entry.key) else { throw fail(entry.value, sub, "output name must be an identifier") }
+                step.outputs.append(.init(name: entry.key, pattern: try string(entry.value, at: sub)))
+            }
+        }
+        if let n = e["inputs"] {
+            guard let entries = n.entries else { throw typeError(n, "\(key).inputs", "a mapping of input names to path patterns or {from: step.output}") }
+            for entry in entries {
+                let sub = "\(key).inputs.\(entry.key)"
+                lines[sub] = entry.line
+                guard Self.isIdentifier(entry.key) else { throw fail(entry.value, sub, "input name must be an identifier") }
+                if entry.value.entries != nil {
+                    let f = try mapping(entry.value, at: sub, allowed: ["from"])
+                    guard let from = f["from"] else { throw fail(entry.value, sub, "missing `from: step.output`") }
+                    let ref = try string(from, at: "\(sub).from")
+                    let parts = ref.split(separator: ".", maxSplits: 1).map(String.init)
+                    guard parts.count == 2 else {
+                        throw fail(from, "\(sub).from", "'\(ref)' must name a step and one of its outputs, like `render.image`")
+                    }
+                    step.inputs.append(.init(name: entry.key, source: .output(step: parts[0], output: parts[1])))
+                } else {
+                    step.inputs.append(.init(name: entry.key, source: .path(try string(entry.value, at: sub))))
+                }
+            }
+        }
+        if let n = e["env"] {
+            guard let entries = n.entries else { throw typeError(n, "\(key).env", "a mapping of variable names to values") }
+            for entry in entries {
+                let sub = "\(key).env.\(entry.key)"
+                lines[sub] = entry.line
+                guard Self.isIdentifier(entry.key) else {
+                    throw fail(entry.value, sub, "'\(entry.key)' is not a valid environment variable name")
+                }
+                guard case .scalar(let text, let kind) = entry.value.value, kind != .null else {
+                    throw typeError(entry.value, sub, "a string or a number")
+                }
+                step.env.append(.init(name: entry.key, value: text))
+            }
+        }
+        if let n = e["timeout"] { step.timeout = try duration(n, at: "\(key).timeout") }
+        if let n = e["retries"] {
+            step.retries = try int(n, at: "\(key).retries")
+            guard step.retries >= 0 else { throw fail(n, "\(key).retries", "must be zero or more") }
+        }
+        if let n = e["retry_backoff"] { step.retryBackoff = try duration(n, at: "\(key).retry_backoff") }
+        if let n = e["foreach"] {
+            let text = try string(n, at: "\(key).foreach")
+            guard let mode = StepSpec.ForEach(rawValue: text) else {
+                throw fail(n, "\(key).foreach", "'\(text)' is not `item` or `once`")
+            }
+            step.foreach = mode
+        }
+        return step
+    }
+
+    // MARK: - Scalars
+
+    func mapping(_ node: ConfigNode, at key: String, allowed: [String]) throws(PipelineError) -> [String: ConfigNode] {
+        guard let entries = node.entries else { throw typeError(node, key.isEmpty ? "(top level)" : key, "a mapping") }
+        var out: [String: ConfigNode] = [:]
+        for entry in entries {
+            guard allowed.contains(entry.key) else {
+                let path = key.isEmpty ? entry.key : "\(key).\(entry.key)"
+                let hint = Suggestion.hint(for: entry.key, in: allowed) { "'\($0)'" }
+                throw PipelineError(
+                    file: file, line: entry.line, key: path,
+                    message: "unknown key '\(entry.key)'\(hint); allowed here: \(allowed.joined(separator: ", "))")
+            }
+            out[entry.key] = entry.value
+        }
+        return out
+    }
+
+    func string(_ node: ConfigNode, at key: String) throws(PipelineError) -> String {
+        guard case .scalar(let text, let kind) = node.value, kind != .null else { throw typeError(node, key, "a string") }
+        return text
+    }
+
+    func int(_ node: ConfigNode, at key: String) throws(PipelineError) -> Int {
+        guard case .scalar(let text, .int) = node.value, let value = Int(text) else {
+            throw typeError(node, key, "an integer")
+        }
+        return value
+    }
+
+    func duration(_ node: ConfigNode, at key: String) throws(PipelineError) -> Double {
+        guard case .scalar(let text, let kind) = node.value, kind != .null, kind != .bool,
+            let seconds = Duration.parseSeconds(text), seconds >= 0
+        else {
+            throw fail(node, key, "expected a duration such as 30, 30s, 5m, 2h or 1h30m")
+        }
+        return seconds
+    }
+
+    func typeError(_ node: ConfigNode, _ key: String, _ expected: String) -> PipelineError {
+        PipelineError(file: file, line: node.line, key: key, message: "expected \(expected), found \(node.typeName)")
+    }
+
+    func fail(_ node: ConfigNode, _ key: String, _ message: String) -> PipelineError {
+        PipelineError(file: file, line: node.line, key: key, message: message)
+    }
+
+    static func isIdentifier(_ s: String) -> Bool {
+        guard let first = s.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
+        return s.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+    }
+
+    static func isSafeName(_ s: String) -> Bool {
+        !s.isEmpty && s != "." && s != ".." && s.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0))
+        }
+    }
+}
+
+extension Duration {
+    /// Parses `90`, `1.5`, `30s`, `500ms`, `5m`, `2h`, `1d` or combinations like `1h30m` into seconds.
+    public static func parseSeconds(_ text: String) -> Double? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if let plain = Double(t) { return plain }
+        var total = 0.0
+        var number = ""
+        var chars = Array(t)
+        var i = 0
+        guard !chars.isEmpty else { return nil }
+        chars.append(" ")
+        while i < chars.count - 1 {
+            let c = chars[i]
+            if c.isNumber || c == "." {
+                number.append(c)
+                i += 1
+                continue
+            }
+            guard let value = Double(number) else { return nil }
+            number = ""
+            if c == "m" && chars[i + 1] == "s" {
+                total += value / 1000
+                i += 2
+                continue
+            }
+            switch c {
+            case "s": total += value
+            case "m": total += value * 60
+            case "h": total += value * 3600
+            case "d": total += value * 86400
+            default: return nil
+            }
+            i += 1
+        }
+        return number.isEmpty ? total : nil
+    }
+}

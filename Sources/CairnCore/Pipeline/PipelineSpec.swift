@@ -1,0 +1,44 @@
+/// A pipeline as declared in its file: items (axes), steps and the run seed.
+///
+/// After ``PipelineLoader``-style resolution every axis is a `range` or a `list`; that resolved
+/// form is what a run folder stores as its snapshot.
+public struct PipelineSpec: Sendable, Codable, Equatable {
+    public var name: String
+    public var seed: Int
+    public var axes: [AxisSpec]
+    public var sample: SampleSpec?
+    public var steps: [StepSpec]
+    /// The file the pipeline was read from (for messages).
+    public var file: String
+    /// Line numbers of key paths, for messages that arise after decoding.
+    public var lines: [String: Int]
+
+    public init(
+        name: String, seed: Int, axes: [AxisSpec], sample: SampleSpec? = nil, steps: [StepSpec],
+        file: String = "pipeline.yaml", lines: [String: Int] = [:]
+    ) {
+        self.name = name
+        self.seed = seed
+        self.axes = axes
+        self.sample = sample
+        self.steps = steps
+        self.file = file
+        self.lines = lines
+    }
+
+    /// The step with this name.
+    public func step(named name: String) -> StepSpec? {
+        steps.first { $0.name == name }
+    }
+
+    /// An error at `key`, with the line recorded for it (or its closest recorded parent).
+    public func error(at key: String, _ message: String) -> PipelineError {
+        var probe = key
+        while !probe.isEmpty {
+            if let line = lines[probe] { return PipelineError(file: file, line: line, key: key, message: message) }
+            guard let dot = probe.lastIndex(of: ".") else { break }
+            probe = String(probe[..<dot])
+        }
+        return PipelineError(file: file, line: nil, key: key, message: message)
+    }
+}

@@ -1,0 +1,73 @@
+/// One step of a pipeline: a shell command run once per item (or once after all items).
+public struct StepSpec: Sendable, Codable, Equatable {
+    /// How many units a step has.
+    public enum ForEach: String, Sendable, Codable {
+        /// One unit per item.
+        case item
+        /// One unit, after every unit of the steps it needs is done (an aggregate).
+        case once
+    }
+
+    /// A named input: a path pattern, or the output of another step.
+    public struct Input: Sendable, Codable, Equatable {
+        public enum Source: Sendable, Codable, Equatable {
+            case path(String)
+            case output(step: String, output: String)
+        }
+        public var name: String
+        public var source: Source
+    }
+
+    /// A named output path pattern.
+    public struct Output: Sendable, Codable, Equatable {
+        public var name: String
+        public var pattern: String
+    }
+
+    public var name: String
+    public var run: String
+    public var needs: [String]
+    public var outputs: [Output]
+    public var inputs: [Input]
+    /// Environment variables, in file order; values are templates.
+    public var env: [EnvVar]
+    /// Seconds before the unit's process group is stopped; nil for none.
+    public var timeout: Double?
+    /// Extra attempts after a failure.
+    public var retries: Int
+    /// Seconds before the first retry; each later retry waits twice as long (capped at 10 minutes).
+    public var retryBackoff: Double
+    public var foreach: ForEach
+
+    /// One environment variable.
+    public struct EnvVar: Sendable, Codable, Equatable {
+        public var name: String
+        public var value: String
+    }
+
+    public init(
+        name: String, run: String, needs: [String] = [], outputs: [Output] = [], inputs: [Input] = [],
+        env: [EnvVar] = [], timeout: Double? = nil, retries: Int = 0, retryBackoff: Double = 1,
+        foreach: ForEach = .item
+    ) {
+        self.name = name
+        self.run = run
+        self.needs = needs
+        self.outputs = outputs
+        self.inputs = inputs
+        self.env = env
+        self.timeout = timeout
+        self.retries = retries
+        self.retryBackoff = retryBackoff
+        self.foreach = foreach
+    }
+
+    /// The steps this one depends on: `needs` plus steps whose outputs it takes as inputs.
+    public var dependencies: [String] {
+        var out = needs
+        for input in inputs {
+            if case .output(let step, _) = input.source, !out.contains(step) { out.append(step) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,34 @@
+/// The units of a pipeline, in dependency order, with their keys and resolved paths.
+///
+/// Built by ``Planner`` from a resolved ``PipelineSpec``; pure data.
+public struct Plan: Sendable {
+    public let pipeline: PipelineSpec
+    public let items: [Item]
+    /// Every unit; a unit's needs always come before it.
+    public let units: [PlannedUnit]
+    /// Step indices in dependency order.
+    public let stepOrder: [Int]
+    /// For each step (by pipeline index), the range of its units in ``units``.
+    public let stepRanges: [Range<Int>]
+
+    /// Axis names in declaration order.
+    public var axisNames: [String] { pipeline.axes.map(\.name) }
+
+    /// The step a unit belongs to.
+    public func step(of unit: PlannedUnit) -> StepSpec { pipeline.steps[unit.step] }
+
+    /// A readable name such as `render[sample=3]` or `summary`.
+    public func label(of unit: PlannedUnit) -> String {
+        let step = pipeline.steps[unit.step].name
+        guard let item = unit.item else { return step }
+        return "\(step)[\(items[item].label(axes: axisNames))]"
+    }
+
+    /// Finds a unit by label (`step[axis=value,...]`), by step name for a once-step, or by key prefix.
+    public func find(_ query: String) -> [PlannedUnit] {
+        if let exact = units.first(where: { label(of: $0) == query }) { return [exact] }
+        let lower = query.lowercased()
+        guard lower.count >= 6, lower.allSatisfy(\.isHexDigit) else { return [] }
+        return units.filter { $0.key.hex.hasPrefix(lower) }
+    }
+}

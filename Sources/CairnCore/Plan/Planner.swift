@@ -1,0 +1,153 @@
+/// Builds a ``Plan`` from a resolved pipeline. Pure: no file system, no clock.
+///
+/// A unit's key is the SHA-256 of canonical JSON holding: format version, step name, `run`
+/// template text, env templates, `foreach`, the item's axis values, the unit's seed, resolved
+/// output and input paths, and the keys of the units it needs (so changes flow downstream).
+public enum Planner {
+    /// Plans `spec`, whose axes must all be resolved to `range` or `list`.
+    public static func plan(_ spec: PipelineSpec) throws(PipelineError) -> Plan {
+        var axisValues: [[ItemValue]] = []
+        for axis in spec.axes {
+            guard let values = axis.literalValues else {
+                throw spec.error(at: "items.\(axis.name)", "axis is not resolved (glob or file); load the pipeline through the run layer")
+            }
+            axisValues.append(values)
+        }
+        let order = try PipelineValidator.validate(spec, axisValues: axisValues)
+        let axes = spec.axes.map(\.name)
+        let items = ItemSet.expand(axes: Array(zip(axes, axisValues)).map { ($0.0, $0.1) }, sample: spec.sample)
+        guard !items.isEmpty else {
+            throw spec.error(at: "items", "the axes produce no items (an empty axis or sample count 0); give every axis at least one value")
+        }
+        let itemJSON = items.map { $0.json(axes: axes) }
+        let itemSeeds = itemJSON.map { UnitSeed.derive(runSeed: spec.seed, itemJSON: $0) }
+        let onceSeed = UnitSeed.derive(runSeed: spec.seed, itemJSON: "{}")
+
+        var units: [PlannedUnit] = []
+        var ranges = [Range<Int>](repeating: 0..<0, count: spec.steps.count)
+        var owners: [String: (unit: Int, key: String)] = [:]
+        var stepIndex: [String: Int] = [:]
+        for (i, s) in spec.steps.enumerated() { stepIndex[s.name] = i }
+
+        for s in order {
+            let step = spec.steps[s]
+            let key = "steps.\(step.name)"
+            let outputTemplates = try step.outputs.map { o throws(PipelineError) in try template(o.pattern, spec, "\(key).outputs.\(o.name)") }
+            let inputTemplates: [Template?] = try step.inputs.map { input throws(PipelineError) -> Template? in
+                guard case .path(let pattern) = input.source else { return nil }
+                return try template(pattern, spec, "\(key).inputs.\(input.name)")
+            }
+            let start = units.count
+            let itemIndices: [Int?] = step.foreach == .item ? items.indices.map { $0 } : [nil]
+            for itemIndex in itemIndices {
+                let values = itemIndex.map { items[$0].values } ?? []
+                let lookup: (String) -> PlaceholderValue? = { name in
+                    if name == "step" { return .value(.string(step.name)) }
+                    guard let a = axes.firstIndex(of: name), itemIndex != nil else { return nil }
+                    return .value(values[a])
+                }
+                var outputs: [String] = []
+                for (o, t) in outputTemplates.enumerated() {
+                    let sub = "\(key).outputs.\(step.outputs[o].name)"
+                    let path = try render(t, values, lookup, spec, sub)
+                    try checkPath(path, spec, sub)
+                    if let owner = owners[path] {
+                        let a = label(units, owner.unit, items, axes, spec, pending: (s, itemIndex))
+                        let b = itemIndex.map { "\(step.name)[\(items[$0].label(axes: axes))]" } ?? step.name
+                        throw spec.error(at: sub, "gives the same path '\(path)' as \(owner.key) for \(a) and \(b); include every axis that varies in the pattern")
+                    }
+                    owners[path] = (units.count, sub)
+                    outputs.append(path)
+                }
+                var needs: [Int] = []
+                var inputs: [[String]] = []
+                for dep in step.dependencies {
+                    let d = stepIndex[dep]!
+                    if spec.steps[d].foreach == .item, let itemIndex {
+                        needs.append(ranges[d].lowerBound + itemIndex)
+                    } else {
+                        needs.append(contentsOf: ranges[d])
+                    }
+                }
+                for (n, input) in step.inputs.enumerated() {
+                    switch input.source {
+                    case .path:
+                        let sub = "\(key).inputs.\(input.name)"
+                        let path = try render(inputTemplates[n]!, values, lookup, spec, sub)
+                        inputs.append([path])
+                    case .output(let other, let output):
+                        let d = stepIndex[other]!
+                        let o = spec.steps[d].outputs.firstIndex { $0.name == output }!
+                        if spec.steps[d].foreach == .item, let itemIndex {
+                            inputs.append([units[ranges[d].lowerBound + itemIndex].outputs[o]])
+                        } else {
+                            inputs.append(ranges[d].map { units[$0].outputs[o] })
+                        }
+                    }
+                }
+                let seed = itemIndex.map { itemSeeds[$0] } ?? onceSeed
+                let unitKey = Self.key(step: step, itemIndex: itemIndex, items: items, axes: axes, seed: seed,
+                                       outputs: outputs, inputs: inputs, needs: needs.map { units[$0].key })
+                units.append(PlannedUnit(index: units.count, step: s, item: itemIndex, key: unitKey, seed: seed,
+                                         outputs: outputs, inputs: inputs, needs: needs))
+            }
+            ranges[s] = start..<units.count
+        }
+        return Plan(pipeline: spec, items: items, units: units, stepOrder: order, stepRanges: ranges)
+    }
+
+    static func key(
+        step: StepSpec, itemIndex: Int?, items: [Item], axes: [String], seed: Int, outputs: [String],
+        inputs: [[String]], needs: [Digest]
+    ) -> Digest {
+        var values: [String: CanonicalJSON] = [:]
+        if let itemIndex { for (a, v) in zip(axes, items[itemIndex].values) { values[a] = v.json } }
+        var outs: [String: CanonicalJSON] = [:]
+        for (o, path) in zip(step.outputs, outputs) { outs[o.name] = .string(path) }
+        var ins: [String: CanonicalJSON] = [:]
+        for (i, paths) in zip(step.inputs, inputs) { ins[i.name] = .array(paths.map { .string($0) }) }
+        let json = CanonicalJSON.object([
+            "v": .int(1),
+            "step": .string(step.name),
+            "run": .string(step.run),
+            "env": .array(step.env.map { .array([.string($0.name), .string($0.value)]) }),
+            "foreach": .string(step.foreach.rawValue),
+            "values": .object(values),
+            "seed": .int(seed),
+            "outputs": .object(outs),
+            "inputs": .object(ins),
+            "needs": .array(needs.map { .string($0.hex) }),
+        ])
+        return Digest(of: json.text)
+    }
+
+    static func template(_ text: String, _ spec: PipelineSpec, _ key: String) throws(PipelineError) -> Template {
+        do { return try Template(text, printf: true) } catch { throw spec.error(at: key, "\(error)") }
+    }
+
+    static func render(
+        _ t: Template, _ values: [ItemValue], _ lookup: (String) -> PlaceholderValue?, _ spec: PipelineSpec, _ key: String
+    ) throws(PipelineError) -> String {
+        do { return try t.render(shellQuote: false, positional: values, lookup: lookup) } catch {
+            throw spec.error(at: key, "\(error)")
+        }
+    }
+
+    /// Output paths must stay inside the pipeline folder: relative, no `..`, not empty.
+    static func checkPath(_ path: String, _ spec: PipelineSpec, _ key: String) throws(PipelineError) {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        if path.hasPrefix("/") || parts.contains("..") || parts.isEmpty || parts.allSatisfy({ $0 == "." }) || path.contains("\0") {
+            throw spec.error(at: key, "resolves to '\(path)', which is outside the pipeline folder; output paths must be relative and must not contain '..'")
+        }
+        if parts.contains(where: { $0.hasPrefix(".cairn") }) {
+            throw spec.error(at: key, "resolves to '\(path)', inside Cairn's own folders; choose another path")
+        }
+    }
+
+    static func label(_ units: [PlannedUnit], _ index: Int, _ items: [Item], _ axes: [String], _ spec: PipelineSpec, pending: (Int, Int?)) -> String {
+        let unit = index < units.count ? units[index] : nil
+        let step = spec.steps[unit?.step ?? pending.0].name
+        guard let item = unit?.item ?? pending.1 else { return step }
+        return "\(step)[\(items[item].label(axes: axes))]"
+    }
+}

@@ -1,0 +1,72 @@
+/// Counts for one step of a run, as `cairn status` and `cairn plan` show them.
+public struct StepStatus: Sendable, Equatable, Codable {
+    public var step: String
+    public var total = 0
+    public var committed = 0
+    public var running = 0
+    public var failed = 0
+    public var interrupted = 0
+    public var pending = 0
+    /// Units committed per second over the recent window, if known.
+    public var rate: Double?
+    /// Seconds until the step's pending units are done at the current rate, if known.
+    public var eta: Double?
+
+    public init(step: String) { self.step = step }
+}
+
+/// Where a run stands: per-step counts plus totals. Built by ``StatusReport/build(plan:history:running:recentCommits:window:)``.
+public struct StatusReport: Sendable, Equatable, Codable {
+    public var pipeline: String
+    public var steps: [StepStatus]
+    public var live: Bool
+
+    /// Totals over all steps.
+    public var total: StepStatus {
+        var t = StepStatus(step: "total")
+        for s in steps {
+            t.total += s.total
+            t.committed += s.committed
+            t.running += s.running
+            t.failed += s.failed
+            t.interrupted += s.interrupted
+            t.pending += s.pending
+        }
+        let rates = steps.compactMap(\.rate)
+        t.rate = rates.isEmpty ? nil : rates.reduce(0, +)
+        if let r = t.rate, r > 0 { t.eta = Double(t.pending + t.running) / r }
+        return t
+    }
+
+    /// Builds the report. Pure.
+    /// - Parameters:
+    ///   - history: the journal's view per unit key.
+    ///   - running: keys with an attempt in progress in a live run.
+    ///   - recentCommits: per step name, commits within the last `window` seconds.
+    public static func build(
+        plan: Plan, history: [Digest: UnitHistory], running: Set<Digest>, live: Bool,
+        recentCommits: [String: Int], window: Double
+    ) -> StatusReport {
+        var steps: [StepStatus] = []
+        for s in plan.stepOrder {
+            var status = StepStatus(step: plan.pipeline.steps[s].name)
+            for unit in plan.units[plan.stepRanges[s]] {
+                status.total += 1
+                if running.contains(unit.key), live { status.running += 1; continue }
+                switch UnitStanding(history[unit.key]) {
+                case .committed: status.committed += 1
+                case .failed: status.failed += 1
+                case .interrupted: status.interrupted += 1
+                case .new: status.pending += 1
+                }
+            }
+            if live, window > 0 {
+                let recent = recentCommits[status.step] ?? 0
+                status.rate = Double(recent) / window
+                if recent > 0 { status.eta = Double(status.pending + status.running + status.interrupted) / status.rate! }
+            }
+            steps.append(status)
+        }
+        return StatusReport(pipeline: plan.pipeline.name, steps: steps, live: live)
+    }
+}

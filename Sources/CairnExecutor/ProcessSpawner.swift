@@ -1,0 +1,29 @@
+import CCairnSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Starts `/bin/sh -c COMMAND` in its own process group (see `cairn_spawn` in CCairnSystem).
+///
+/// The child gets SIGKILL as parent-death signal, so a controller that is killed does not leave
+/// its unit's shell running. Linux delivers that signal when the *thread* that spawned the child
+/// ends, so spawn from a thread that lives as long as the run (the executor's loop).
+enum ProcessSpawner {
+    static let devNull: Int32 = open("/dev/null", O_RDONLY | O_CLOEXEC)
+
+    static func spawn(command: String, environment: [String], workingDirectory: String, output: Int32) throws(ExecutorError) -> pid_t {
+        let argv: [UnsafeMutablePointer<CChar>?] = ["/bin/sh", "-c", command].map { (s: String) in strdup(s) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { (s: String) in strdup(s) } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let rc = workingDirectory.withCString { cwd in
+            cairn_spawn("/bin/sh", argv, envp, cwd, devNull, output, output, SIGKILL, &pid)
+        }
+        guard rc == 0 else { throw ExecutorError.errno("cannot start /bin/sh in \(workingDirectory)", rc) }
+        return pid
+    }
+}

@@ -1,0 +1,84 @@
+import CairnCore
+
+/// One fact in the journal. The journal is the only source of truth for what is done.
+public enum JournalRecord: Sendable, Equatable {
+    /// First record of every segment: who writes it.
+    case segmentOpened(SegmentInfo)
+    /// A `cairn run` or `resume` began, with the SHA-256 of the snapshot it runs.
+    case runStarted(time: Int64, snapshot: Digest)
+    /// An attempt of a unit started in process group `pid`.
+    case attemptStarted(key: Digest, attempt: Int, pid: Int32, time: Int64)
+    /// A unit's outputs are in place; the unit is done once this record is durable.
+    case committed(UnitCommit)
+    /// An attempt ended without success.
+    case failed(UnitFailure)
+    /// An attempt was stopped by Cairn (signal, shutdown) rather than failing by itself.
+    case interrupted(key: Digest, attempt: Int, time: Int64)
+    /// The run session ended.
+    case runEnded(time: Int64, committed: Int, failed: Int)
+}
+
+/// Who writes a segment.
+public struct SegmentInfo: Sendable, Equatable {
+    public var host: String
+    public var bootID: String
+    public var pid: Int32
+    public var time: Int64
+
+    public init(host: String, bootID: String, pid: Int32, time: Int64) {
+        self.host = host
+        self.bootID = bootID
+        self.pid = pid
+        self.time = time
+    }
+}
+
+/// A commit: exit status, duration, and size and SHA-256 of each output.
+public struct UnitCommit: Sendable, Equatable {
+    public var key: Digest
+    public var attempt: Int
+    public var exitCode: Int
+    public var durationMs: Int64
+    public var time: Int64
+    public var outputs: [OutputDigest]
+
+    public init(key: Digest, attempt: Int, exitCode: Int, durationMs: Int64, time: Int64, outputs: [OutputDigest]) {
+        self.key = key
+        self.attempt = attempt
+        self.exitCode = exitCode
+        self.durationMs = durationMs
+        self.time = time
+        self.outputs = outputs
+    }
+}
+
+/// Size and digest of one committed output.
+public struct OutputDigest: Sendable, Equatable {
+    public var size: Int64
+    public var digest: Digest
+
+    public init(size: Int64, digest: Digest) {
+        self.size = size
+        self.digest = digest
+    }
+}
+
+/// A failed attempt and why.
+public struct UnitFailure: Sendable, Equatable {
+    public var key: Digest
+    public var attempt: Int
+    /// Exit code, or 128 + signal number when killed by a signal; -1 when it never started.
+    public var exitCode: Int
+    public var durationMs: Int64
+    public var time: Int64
+    public var reason: String
+
+    public init(key: Digest, attempt: Int, exitCode: Int, durationMs: Int64, time: Int64, reason: String) {
+        self.key = key
+        self.attempt = attempt
+        self.exitCode = exitCode
+        self.durationMs = durationMs
+        self.time = time
+        self.reason = reason
+    }
+}

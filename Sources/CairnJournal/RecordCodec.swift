@@ -1,0 +1,153 @@
+import CairnCore
+
+/// Binary encoding of ``JournalRecord``s.
+///
+/// A frame is `length: UInt32 LE`, `crc32(payload): UInt32 LE`, then `payload`: a type byte and
+/// the fields, integers as LEB128 varints (signed ones zig-zag), strings as length + UTF-8,
+/// digests as 32 raw bytes. A unit costs about 110 bytes (start + commit, no outputs).
+public enum RecordCodec {
+    static let headerSize = 8
+    /// The largest payload accepted on replay; anything larger is damage.
+    static let maxPayload = 1 << 20
+
+    /// Appends the framed record to `out`.
+    public static func encode(_ record: JournalRecord, into out: inout [UInt8]) {
+        var p: [UInt8] = []
+        p.reserveCapacity(64)
+        switch record {
+        case .segmentOpened(let info):
+            p.append(1); put(info.host, &p); put(info.bootID, &p); put(Int64(info.pid), &p); put(info.time, &p)
+        case .runStarted(let time, let snapshot):
+            p.append(2); put(time, &p); p += snapshot.bytes
+        case .attemptStarted(let key, let attempt, let pid, let time):
+            p.append(3); p += key.bytes; put(Int64(attempt), &p); put(Int64(pid), &p); put(time, &p)
+        case .committed(let c):
+            p.append(4); p += c.key.bytes; put(Int64(c.attempt), &p); put(Int64(c.exitCode), &p)
+            put(c.durationMs, &p); put(c.time, &p); put(Int64(c.outputs.count), &p)
+            for o in c.outputs { put(o.size, &p); p += o.digest.bytes }
+        case .failed(let f):
+            p.append(5); p += f.key.bytes; put(Int64(f.attempt), &p); put(Int64(f.exitCode), &p)
+            put(f.durationMs, &p); put(f.time, &p); put(f.reason, &p)
+        case .interrupted(let key, let attempt, let time):
+            p.append(6); p += key.bytes; put(Int64(attempt), &p); put(time, &p)
+        case .runEnded(let time, let committed, let failed):
+            p.append(7); put(time, &p); put(Int64(committed), &p); put(Int64(failed), &p)
+        }
+        let crc = p.withUnsafeBytes { CRC32.checksum($0) }
+        let n = UInt32(p.count)
+        for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8(truncatingIfNeeded: n >> UInt32(shift))) }
+        for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8(truncatingIfNeeded: crc >> UInt32(shift))) }
+        out += p
+    }
+
+    /// Result of reading one frame at an offset.
+    enum Frame {
+        case record(JournalRecord, next: Int)
+        /// Not enough bytes for the frame, or its checksum does not match.
+        case invalid
+    }
+
+    /// Decodes the frame starting at `offset`.
+    static func frame(in bytes: UnsafeRawBufferPointer, at offset: Int) -> Frame {
+        guard bytes.count - offset >= headerSize else { return .invalid }
+        let n = Int(u32(bytes, offset))
+        let crc = u32(bytes, offset + 4)
+        let start = offset + headerSize
+        guard n > 0, n <= maxPayload, bytes.count - start >= n else { return .invalid }
+        let payload = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + n)])
+        guard CRC32.checksum(payload) == crc else { return .invalid }
+        var reader = Reader(bytes: payload)
+        guard let record = reader.record(), reader.offset == n else { return .invalid }
+        return .record(record, next: start + n)
+    }
+
+    static func u32(_ b: UnsafeRawBufferPointer, _ o: Int) -> UInt32 {
+        UInt32(b[o]) | UInt32(b[o + 1]) << 8 | UInt32(b[o + 2]) << 16 | UInt32(b[o + 3]) << 24
+    }
+
+    static func put(_ v: Int64, _ out: inout [UInt8]) {
+        var z = UInt64(bitPattern: (v << 1) ^ (v >> 63))
+        while z >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: z) | 0x80)
+            z >>= 7
+        }
+        out.append(UInt8(z))
+    }
+
+    static func put(_ s: String, _ out: inout [UInt8]) {
+        let utf8 = Array(s.utf8)
+        put(Int64(utf8.count), &out)
+        out += utf8
+    }
+
+    struct Reader {
+        let bytes: UnsafeRawBufferPointer
+        var offset = 0
+
+        mutating func record() -> JournalRecord? {
+            guard let type = byte() else { return nil }
+            switch type {
+            case 1:
+                guard let host = string(), let boot = string(), let pid = int(), let time = int() else { return nil }
+                return .segmentOpened(SegmentInfo(host: host, bootID: boot, pid: Int32(truncatingIfNeeded: pid), time: time))
+            case 2:
+                guard let time = int(), let d = digest() else { return nil }
+                return .runStarted(time: time, snapshot: d)
+            case 3:
+                guard let k = digest(), let a = int(), let pid = int(), let t = int() else { return nil }
+                return .attemptStarted(key: k, attempt: Int(a), pid: Int32(truncatingIfNeeded: pid), time: t)
+            case 4:
+                guard let k = digest(), let a = int(), let e = int(), let d = int(), let t = int(), let n = int(),
+                    n >= 0, n < 100_000
+                else { return nil }
+                var outputs: [OutputDigest] = []
+                for _ in 0..<n {
+                    guard let size = int(), let digest = digest() else { return nil }
+                    outputs.append(OutputDigest(size: size, digest: digest))
+                }
+                return .committed(UnitCommit(key: k, attempt: Int(a), exitCode: Int(e), durationMs: d, time: t, outputs: outputs))
+            case 5:
+                guard let k = digest(), let a = int(), let e = int(), let d = int(), let t = int(), let r = string() else { return nil }
+                return .failed(UnitFailure(key: k, attempt: Int(a), exitCode: Int(e), durationMs: d, time: t, reason: r))
+            case 6:
+                guard let k = digest(), let a = int(), let t = int() else { return nil }
+                return .interrupted(key: k, attempt: Int(a), time: t)
+            case 7:
+                guard let t = int(), let c = int(), let f = int() else { return nil }
+                return .runEnded(time: t, committed: Int(c), failed: Int(f))
+            default:
+                return nil
+            }
+        }
+
+        mutating func byte() -> UInt8? {
+            guard offset < bytes.count else { return nil }
+            defer { offset += 1 }
+            return bytes[offset]
+        }
+
+        mutating func int() -> Int64? {
+            var result: UInt64 = 0
+            var shift: UInt64 = 0
+            while let b = byte() {
+                result |= UInt64(b & 0x7F) << shift
+                if b & 0x80 == 0 { return Int64(bitPattern: result >> 1) ^ -Int64(bitPattern: result & 1) }
+                shift += 7
+                if shift > 63 { return nil }
+            }
+            return nil
+        }
+
+        mutating func string() -> String? {
+            guard let n = int(), n >= 0, offset + Int(n) <= bytes.count else { return nil }
+            defer { offset += Int(n) }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + Int(n))]), as: UTF8.self)
+        }
+
+        mutating func digest() -> Digest? {
+            guard offset + 32 <= bytes.count else { return nil }
+            defer { offset += 32 }
+            return Digest(bytes: Array(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + 32)])))
+        }
+    }
+}

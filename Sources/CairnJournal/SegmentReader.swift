@@ -1,0 +1,76 @@
+import CairnCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What one segment file holds.
+public struct SegmentContents: Sendable {
+    public var path: String
+    public var records: [JournalRecord]
+    /// Offset of a torn (incomplete) last record, if there was one.
+    public var tornAt: Int?
+    /// File size as read.
+    public var size: Int
+}
+
+/// Reads a journal segment, tolerating a torn tail and refusing damage in the middle.
+///
+/// A frame that is incomplete or fails its checksum is a torn tail only when no intact frame
+/// follows it anywhere in the file (a crash can only cut the last write short). If an intact
+/// frame follows, the segment is damaged in the middle: reading stops with an error naming
+/// the segment and offset, and nothing is changed.
+public enum SegmentReader {
+    /// Reads `path`. With `repair`, a torn tail is cut off the file (only for segments no live
+    /// writer appends to).
+    public static func read(_ path: String, repair: Bool) throws(JournalError) -> SegmentContents {
+        let data = try readFile(path)
+        var records: [JournalRecord] = []
+        records.reserveCapacity(data.count / 50)
+        var torn: Int?
+        let outcome: JournalError? = data.withUnsafeBytes { bytes -> JournalError? in
+            var offset = 0
+            while offset < bytes.count {
+                switch RecordCodec.frame(in: bytes, at: offset) {
+                case .record(let record, let next):
+                    records.append(record)
+                    offset = next
+                case .invalid:
+                    var probe = offset + 1
+                    while probe + RecordCodec.headerSize < bytes.count {
+                        if case .record = RecordCodec.frame(in: bytes, at: probe) {
+                            return JournalError.corrupt(segment: path, offset: offset)
+                        }
+                        probe += 1
+                    }
+                    torn = offset
+                    return nil
+                }
+            }
+            return nil
+        }
+        if let outcome { throw outcome }
+        if repair, let torn {
+            guard truncate(path, off_t(torn)) == 0 else { throw JournalError.io("cannot truncate torn tail of", path: path, errno: errno) }
+        }
+        return SegmentContents(path: path, records: records, tornAt: torn, size: data.count)
+    }
+
+    static func readFile(_ path: String) throws(JournalError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw JournalError.io("cannot open journal segment", path: path, errno: errno) }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw JournalError.io("cannot read", path: path, errno: errno)
+            }
+            if n == 0 { break }
+            out += chunk[0..<n]
+        }
+        return out
+    }
+}

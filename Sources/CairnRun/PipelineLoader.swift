@@ -1,0 +1,75 @@
+import CairnCore
+import Foundation
+
+/// Reads a pipeline file and resolves its `glob` and `file` axes against the file system,
+/// giving the resolved ``PipelineSpec`` that planning and snapshots use.
+public struct PipelineLoader: Sendable {
+    /// The largest pipeline file accepted.
+    public static let maxFileSize = 8 << 20
+
+    public init() {}
+
+    /// Loads and resolves `file`.
+    public func load(file: String) throws(RunError) -> PipelineSpec {
+        let path = RunFolder.absolute(file)
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw RunError.usage("\(file): cannot read the pipeline file: \(String(cString: strerror(errno))); check the path")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw RunError.usage("\(file): is not a file; give the path of a pipeline YAML or JSON file") }
+        guard Int(info.st_size) <= Self.maxFileSize else {
+            throw RunError.usage("\(file): the file is \(info.st_size) bytes, more than the \(Self.maxFileSize) a pipeline file may have; move long item lists into a `file:` axis")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RunError.usage("\(file): cannot read the pipeline file; check its permissions")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw RunError.usage("\(file): the file is not UTF-8 text; save it as UTF-8")
+        }
+        var spec: PipelineSpec
+        do { spec = try PipelineDecoder.decode(text: text, file: file) } catch { throw .pipeline(error) }
+        let root = (path as NSString).deletingLastPathComponent
+        for (i, axis) in spec.axes.enumerated() {
+            switch axis.source {
+            case .glob(let pattern):
+                spec.axes[i].source = .list(try glob(pattern, root: root, spec: spec, axis: axis.name))
+            case .file(let listFile):
+                spec.axes[i].source = .list(try lines(of: listFile, root: root, spec: spec, axis: axis.name))
+            case .range, .list:
+                break
+            }
+        }
+        return spec
+    }
+
+    func glob(_ pattern: String, root: String, spec: PipelineSpec, axis: String) throws(RunError) -> [ItemValue] {
+        let full = pattern.hasPrefix("/") ? pattern : "\(root)/\(pattern)"
+        var result = glob_t()
+        defer { globfree(&result) }
+        let rc = Glibc.glob(full, 0, nil, &result)
+        if rc == GLOB_NOMATCH { return [] }
+        guard rc == 0 else { throw .pipeline(spec.error(at: "items.\(axis).glob", "cannot expand '\(pattern)' (glob error \(rc))")) }
+        var out: [String] = []
+        for i in 0..<Int(result.gl_pathc) {
+            guard let p = result.gl_pathv[i] else { continue }
+            var path = String(cString: p)
+            if !pattern.hasPrefix("/"), path.hasPrefix(root + "/") { path = String(path.dropFirst(root.count + 1)) }
+            out.append(path)
+        }
+        return out.sorted().map(ItemValue.string)
+    }
+
+    func lines(of file: String, root: String, spec: PipelineSpec, axis: String) throws(RunError) -> [ItemValue] {
+        let path = file.hasPrefix("/") ? file : "\(root)/\(file)"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .pipeline(spec.error(at: "items.\(axis).file", "cannot read '\(file)'; create it or fix the path (relative to the pipeline file)"))
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .pipeline(spec.error(at: "items.\(axis).file", "'\(file)' is not UTF-8 text; save it as UTF-8"))
+        }
+        return text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+            .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            .map(ItemValue.string)
+    }
+}

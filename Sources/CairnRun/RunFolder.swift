@@ -1,0 +1,69 @@
+import CairnCore
+import Foundation
+
+/// The layout of a run folder (default `.cairn/runs/<pipeline name>/` beside the pipeline file):
+///
+/// - `snapshot.json`: the resolved pipeline, so `cairn resume` needs no arguments;
+/// - `journal/NNNNNN-HOST-PID.seg`: append-only segments, one writer each;
+/// - `lock`: who runs it now (host, pid, start time);
+/// - `logs/STEP/ITEM.log`: each unit's stdout and stderr (empty logs are removed).
+public struct RunFolder: Sendable, Equatable {
+    public let path: String
+
+    public init(path: String) {
+        self.path = (path as NSString).standardizingPath
+    }
+
+    /// The default run folder of a pipeline file.
+    public static func defaultFor(pipelineFile: String, name: String) -> RunFolder {
+        let dir = (absolute(pipelineFile) as NSString).deletingLastPathComponent
+        return RunFolder(path: "\(dir)/.cairn/runs/\(name)")
+    }
+
+    public var snapshot: String { "\(path)/snapshot.json" }
+    public var journal: String { "\(path)/journal" }
+    public var lock: String { "\(path)/lock" }
+    public var logs: String { "\(path)/logs" }
+
+    /// The log file of a unit.
+    public func log(step: String, label: String) -> String {
+        "\(logs)/\(step)/\(Self.fileName(for: label)).log"
+    }
+
+    /// Whether the folder holds a run.
+    public var exists: Bool { FileManager.default.fileExists(atPath: snapshot) }
+
+    /// Creates the folder and its subfolders.
+    public func create() throws(RunError) {
+        for dir in [path, journal, logs] {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw RunError("cannot create run folder \(dir): \(error.localizedDescription); check that the parent folder is writable", exitCode: 1)
+            }
+        }
+        guard access(path, W_OK) == 0 else {
+            throw RunError("run folder \(path) is not writable; fix its permissions or choose another with --run-dir", exitCode: 1)
+        }
+    }
+
+    /// A file name for a unit label: safe characters kept, others replaced, long names shortened.
+    static func fileName(for label: String) -> String {
+        var out = ""
+        for s in label.unicodeScalars {
+            if s.isASCII, s.properties.isAlphabetic || ("0"..."9").contains(s) || "-_.=,".unicodeScalars.contains(s) {
+                out.unicodeScalars.append(s)
+            } else {
+                out += "_"
+            }
+        }
+        if out.hasPrefix(".") { out = "_" + out.dropFirst() }
+        if out.utf8.count > 180 { out = String(out.prefix(150)) + "-" + Digest(of: label).short }
+        return out.isEmpty ? "_" : out
+    }
+
+    /// `path` made absolute against the current folder.
+    public static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return (path as NSString).standardizingPath }
+        return ((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path) as NSString).standardizingPath
+    }
+}
+

@@ -1,0 +1,18 @@
+/// How a run session behaves.
+public struct RunOptions: Sendable {
+    /// Units at once (`-j`).
+    public var jobs: Int
+    /// Stop dispatching at the first unit that fails for good.
+    public var failFast = false
+    /// Seconds between TERM and KILL when stopping units (timeouts and interrupts).
+    public var grace: Double = 10
+    /// Read end of the signal pipe (SIGINT, SIGTERM, SIGHUP, SIGUSR1), if signals are handled.
+    public var signalFD: Int32?
+
+    public init(jobs: Int, failFast: Bool = false, grace: Double = 10, signalFD: Int32? = nil) {
+        self.jobs = jobs
+        self.failFast = failFast
+        self.grace = grace
+        self.signalFD = signalFD
+    }
+}

@@ -1,0 +1,63 @@
+import CairnCore
+import CairnExecutor
+import CairnJournal
+import Foundation
+
+/// One `cairn run` or `cairn resume`: takes the run folder, replays and repairs the journal,
+/// clears staging debris, runs the plan through the local executor, and closes the journal.
+public enum RunSession {
+    /// Plans first (nothing is written if the pipeline is invalid), then runs.
+    public static func execute(
+        snapshot: Snapshot, folder: RunFolder, options: RunOptions, observer: any RunObserver,
+        host: HostIdentity = .current, beforeRun: (Plan, JournalState) -> Void = { _, _ in }
+    ) throws(RunError) -> RunSummary {
+        let plan: Plan
+        do { plan = try Planner.plan(snapshot.pipeline) } catch { throw .pipeline(error) }
+        guard access(snapshot.root, W_OK) == 0 else {
+            throw RunError("the pipeline folder \(snapshot.root) is not writable, so no output can be committed there; fix its permissions", exitCode: 1)
+        }
+        try folder.create()
+        let lock = try RunLock(folder: folder, host: host)
+        defer { withExtendedLifetime(lock) {} }
+        try snapshot.write(to: folder)
+        let state: JournalState
+        do { state = JournalState(segments: try Journal.replay(directory: folder.journal, repair: true)) } catch {
+            throw .journal(error)
+        }
+        for torn in state.tornTails {
+            observer.notice("journal \(torn.path) ended in a torn record at byte \(torn.offset) (an interrupted write); cut it off, nothing committed was lost")
+        }
+        let staging = Staging(root: snapshot.root)
+        let debris = staging.cleanDebris(outputs: plan.units.lazy.flatMap(\.outputs))
+        if debris > 0 { observer.notice("removed staging debris of \(debris) interrupted attempt(s)") }
+        beforeRun(plan, state)
+
+        let executor = LocalExecutor(slots: options.jobs, signalFD: options.signalFD)
+        let waker = executor.waker
+        let info = SegmentInfo(host: host.host, bootID: host.bootID, pid: getpid(), time: Int64(Date().timeIntervalSince1970 * 1000))
+        let writer: SegmentWriter
+        do { writer = try Journal.openSegment(directory: folder.journal, info: info, onDurable: { _ in waker.wake() }) } catch {
+            throw .journal(error)
+        }
+        var summary: RunSummary
+        do {
+            try writer.append(.runStarted(time: info.time, snapshot: snapshot.digest))
+            let runner = try Runner(plan: plan, folder: folder, root: snapshot.root, history: state.units, journal: writer,
+                                    executor: executor, options: options, observer: observer)
+            summary = runner.run()
+            try writer.append(.runEnded(time: Int64(Date().timeIntervalSince1970 * 1000), committed: summary.committed, failed: summary.failures.count))
+            try writer.close()
+        } catch let error as JournalError {
+            try? writer.close()
+            throw .journal(error)
+        } catch let error as RunError {
+            try? writer.close()
+            throw error
+        } catch {
+            try? writer.close()
+            throw RunError("\(error)")
+        }
+        if let fatal = summary.fatal { throw RunError(fatal, exitCode: 1) }
+        return summary
+    }
+}

@@ -1,0 +1,28 @@
+/// How a run session ended.
+public struct RunSummary: Sendable {
+    /// Units committed in this session.
+    public var committed = 0
+    /// Units that were already committed before it.
+    public var alreadyDone = 0
+    /// Units that failed for good.
+    public var failures: [UnitFailureReport] = []
+    /// Units skipped because something they need failed.
+    public var skipped = 0
+    /// Units not started because the run stopped early.
+    public var notStarted = 0
+    /// Attempts stopped by an interrupt.
+    public var interruptedAttempts = 0
+    /// The signal that interrupted the run, if any.
+    public var interruptedBy: Int32?
+    /// A fatal error that stopped the run (journal write failed, disk full).
+    public var fatal: String?
+    /// Total units in the plan.
+    public var total = 0
+
+    /// 0 all committed, 1 failures, 128+signal when interrupted.
+    public var exitCode: Int32 {
+        if let signal = interruptedBy { return 128 + signal }
+        if fatal != nil || !failures.isEmpty || skipped > 0 || notStarted > 0 { return 1 }
+        return 0
+    }
+}

@@ -1,0 +1,302 @@
+import CairnCore
+import CairnExecutor
+import CairnJournal
+import Foundation
+
+/// Runs a plan's uncommitted units through an executor, journaling every attempt.
+///
+/// The loop: release due retries, start ready units up to the executor's slots, wait for an
+/// event (a unit ended, the journal made records durable, a signal, a deadline), handle it.
+/// A unit counts as committed, and its dependents may start, only once its commit record is
+/// durable. A unit that fails for good skips its dependents; everything else goes on.
+final class Runner {
+    struct Attempt {
+        var number: Int
+        var staged: [String]
+        var log: String
+        var started: Double
+        var pid: Int32
+    }
+
+    let plan: Plan
+    let folder: RunFolder
+    let journal: SegmentWriter
+    let executor: any Executor
+    let options: RunOptions
+    let observer: any RunObserver
+    let staging: Staging
+    let command: UnitCommand
+    let wallClock: @Sendable () -> Date
+    let attemptPrefix: String
+
+    var scheduler: Scheduler
+    var history: [Digest: UnitHistory]
+    var attempts: [Int: Attempt] = [:]
+    var sessionAttempts: [Int: Int] = [:]
+    var awaitingDurability: [(sequence: UInt64, unit: Int)] = []
+    var progress: RunProgress
+    var summary = RunSummary()
+    var stopping = false
+    var attemptCounter = 0
+    let started = MonotonicClock.now()
+
+    init(
+        plan: Plan, folder: RunFolder, root: String, history: [Digest: UnitHistory], journal: SegmentWriter,
+        executor: any Executor, options: RunOptions, observer: any RunObserver,
+        wallClock: @escaping @Sendable () -> Date = { Date() }
+    ) throws(RunError) {
+        self.plan = plan
+        self.folder = folder
+        self.history = history
+        self.journal = journal
+        self.executor = executor
+        self.options = options
+        self.observer = observer
+        self.wallClock = wallClock
+        self.staging = Staging(root: root)
+        self.attemptPrefix = String((journal.path as NSString).lastPathComponent.prefix(6))
+        do {
+            command = try UnitCommand(plan: plan, runDirectory: folder.path, baseEnvironment: ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }.sorted())
+        } catch { throw .pipeline(error) }
+        let include = plan.units.map { !(history[$0.key]?.committed ?? false) }
+        scheduler = Scheduler(plan: plan, include: include)
+        var steps = plan.pipeline.steps.map { StepProgress(name: $0.name) }
+        for unit in plan.units {
+            steps[unit.step].total += 1
+            if !include[unit.index] { steps[unit.step].alreadyDone += 1 }
+        }
+        progress = RunProgress(steps: plan.stepOrder.map { steps[$0] }, elapsed: 0, stopping: false)
+        stepSlot = [Int](repeating: 0, count: plan.pipeline.steps.count)
+        for (slot, s) in plan.stepOrder.enumerated() { stepSlot[s] = slot }
+        summary.total = plan.units.count
+        summary.alreadyDone = include.filter { !$0 }.count
+        for step in plan.pipeline.steps {
+            try? FileManager.default.createDirectory(atPath: "\(folder.logs)/\(step.name)", withIntermediateDirectories: true)
+        }
+    }
+
+    var stepSlot: [Int]
+
+    /// Runs until every unit is committed, failed or skipped, or the run is stopped.
+    func run() -> RunSummary {
+        while true {
+            if !stopping { scheduler.release(now: MonotonicClock.now()) }
+            while !stopping, executor.runningCount < executor.slots, let unit = scheduler.next() {
+                launch(unit)
+            }
+            settleDurable()
+            let idle = executor.runningCount == 0 && awaitingDurability.isEmpty
+            if idle && (stopping || scheduler.isFinished) { break }
+            var deadline: Double?
+            if !stopping, let next = scheduler.release(now: MonotonicClock.now()) { deadline = next }
+            if idle && deadline == nil && scheduler.readyCount == 0 { break }
+            let events = executor.wait(until: deadline ?? (awaitingDurability.isEmpty ? nil : MonotonicClock.now() + 0.05))
+            for signal in events.signals { handle(signal: signal) }
+            for completion in events.completions { finish(completion) }
+            settleDurable()
+            report(final: false)
+        }
+        do { try journal.flush() } catch { fatal("\(error)") }
+        settleDurable()
+        summary.notStarted = scheduler.states.count { $0 == .ready || $0 == .waiting || $0 == .delayed }
+        report(final: true)
+        staging.removeEmptyStagingFolders(outputs: plan.units.lazy.flatMap(\.outputs))
+        return summary
+    }
+
+    // MARK: - Starting
+
+    func launch(_ index: Int) {
+        let unit = plan.units[index]
+        let step = plan.pipeline.steps[unit.step]
+        let number = (history[unit.key]?.attempts ?? 0) + (sessionAttempts[index] ?? 0) + 1
+        sessionAttempts[index, default: 0] += 1
+        attemptCounter += 1
+        let attemptID = "\(attemptPrefix)-\(attemptCounter)"
+        let label = plan.label(of: unit)
+        let log = folder.log(step: step.name, label: label)
+        do throws(RunError) {
+            let staged = try staging.prepare(unit.outputs, attempt: attemptID)
+            let rendered: (command: String, environment: [String])
+            do { rendered = try command.render(unit, attempt: number, staged: staged) } catch {
+                throw RunError("cannot render the command: \(error)", exitCode: 1)
+            }
+            let job = Job(id: index, command: rendered.command, environment: rendered.environment,
+                          workingDirectory: staging.root, logPath: log, timeout: step.timeout, grace: options.grace)
+            let pid: Int32
+            do { pid = try executor.start(job) } catch { throw RunError("\(error)", exitCode: 1) }
+            attempts[index] = Attempt(number: number, staged: staged, log: log, started: MonotonicClock.now(), pid: pid)
+            append(.attemptStarted(key: unit.key, attempt: number, pid: pid, time: now()))
+            progress.steps[stepSlot[unit.step]].running += 1
+        } catch {
+            attempts[index] = Attempt(number: number, staged: [], log: log, started: MonotonicClock.now(), pid: 0)
+            fail(index, exitCode: -1, duration: 0, reason: error.description, allowRetry: false)
+        }
+    }
+
+    // MARK: - Ending
+
+    func finish(_ completion: JobCompletion) {
+        let index = completion.id
+        guard let attempt = attempts[index] else { return }
+        let unit = plan.units[index]
+        let step = plan.pipeline.steps[unit.step]
+        progress.steps[stepSlot[unit.step]].running -= 1
+        removeIfEmpty(attempt.log)
+        if completion.stopped && !(completion.termination == .exited(0)) {
+            staging.discard(attempt.staged)
+            attempts[index] = nil
+            append(.interrupted(key: unit.key, attempt: attempt.number, time: now()))
+            summary.interruptedAttempts += 1
+            return
+        }
+        if completion.timedOut {
+            let limit = step.timeout.map { Self.seconds($0) } ?? "?"
+            fail(index, exitCode: completion.exitCode, duration: completion.duration, reason: "timed out after \(limit); stopped its process group", allowRetry: true)
+            return
+        }
+        guard completion.termination == .exited(0) else {
+            let reason: String
+            switch completion.termination {
+            case .exited(let code): reason = "exited with code \(code)"
+            case .signaled(let signal): reason = "killed by signal \(signal) (\(Self.signalName(signal)))"
+            }
+            fail(index, exitCode: completion.exitCode, duration: completion.duration, reason: reason, allowRetry: true)
+            return
+        }
+        let outputs: [OutputDigest]
+        do {
+            outputs = try staging.commit(outputs: unit.outputs, staged: attempt.staged, names: step.outputs.map(\.name))
+        } catch {
+            fail(index, exitCode: 0, duration: completion.duration, reason: error.reason, allowRetry: true)
+            return
+        }
+        attempts[index] = nil
+        let commit = UnitCommit(key: unit.key, attempt: attempt.number, exitCode: 0,
+                                durationMs: Int64(completion.duration * 1000), time: now(), outputs: outputs)
+        if let sequence = append(.committed(commit)) {
+            awaitingDurability.append((sequence, index))
+        }
+    }
+
+    func fail(_ index: Int, exitCode: Int, duration: Double, reason: String, allowRetry: Bool) {
+        let unit = plan.units[index]
+        let step = plan.pipeline.steps[unit.step]
+        let attempt = attempts.removeValue(forKey: index)
+        staging.discard(attempt?.staged ?? [])
+        let number = attempt?.number ?? 0
+        append(.failed(UnitFailure(key: unit.key, attempt: number, exitCode: exitCode,
+                                   durationMs: Int64(duration * 1000), time: now(), reason: reason)))
+        let used = sessionAttempts[index] ?? 1
+        let report = UnitFailureReport(unit: plan.label(of: unit), reason: "attempt \(number) \(reason)", log: attempt?.log ?? "")
+        if allowRetry, !stopping, used <= step.retries {
+            let delay = min(600, step.retryBackoff * pow(2, Double(used - 1)))
+            scheduler.retry(index, at: MonotonicClock.now() + delay)
+            observer.unitFailed(report, retrying: true)
+            return
+        }
+        history[unit.key, default: UnitHistory()].lastFailure = reason
+        let skipped = scheduler.failed(index)
+        for s in skipped { progress.steps[stepSlot[plan.units[s].step]].skipped += 1 }
+        progress.steps[stepSlot[unit.step]].failed += 1
+        summary.failures.append(report)
+        summary.skipped += skipped.count
+        observer.unitFailed(report, retrying: false)
+        if options.failFast && !stopping {
+            stopping = true
+            observer.notice("--fail-fast: a unit failed; starting no more units and letting running ones finish")
+        }
+    }
+
+    /// Marks units whose commit records are now durable as committed.
+    func settleDurable() {
+        guard !awaitingDurability.isEmpty else { return }
+        let durable = journal.durableSequence
+        var kept: [(sequence: UInt64, unit: Int)] = []
+        for entry in awaitingDurability {
+            if entry.sequence <= durable {
+                scheduler.succeeded(entry.unit)
+                progress.steps[stepSlot[plan.units[entry.unit].step]].committed += 1
+                summary.committed += 1
+            } else {
+                kept.append(entry)
+            }
+        }
+        awaitingDurability = kept
+        if let error = journal.error, !kept.isEmpty { fatal("\(error)") ; awaitingDurability = [] }
+    }
+
+    // MARK: - Signals
+
+    func handle(signal: Int32) {
+        if signal == SIGUSR1 {
+            let now = MonotonicClock.now()
+            let running = attempts.sorted { $0.key < $1.key }.map { (plan.label(of: plan.units[$0.key]), now - $0.value.started) }
+            observer.statusRequested(running: running, progress: snapshotProgress())
+            return
+        }
+        if summary.interruptedBy == nil {
+            summary.interruptedBy = signal
+            stopping = true
+            executor.stopAll(signal: SIGTERM, grace: options.grace)
+            observer.notice("\(Self.signalName(signal)) received: starting no more units, stopping \(executor.runningCount) running (KILL after \(Self.seconds(options.grace))); press Ctrl-C again to kill them now")
+        } else {
+            executor.killAll()
+            observer.notice("second \(Self.signalName(signal)): killing running units now")
+        }
+    }
+
+    // MARK: - Helpers
+
+    @discardableResult
+    func append(_ record: JournalRecord) -> UInt64? {
+        do { return try journal.append(record) } catch {
+            fatal("\(error)")
+            return nil
+        }
+    }
+
+    func fatal(_ message: String) {
+        guard summary.fatal == nil else { return }
+        summary.fatal = message
+        stopping = true
+        executor.stopAll(signal: SIGTERM, grace: options.grace)
+        observer.notice("stopping: \(message)")
+    }
+
+    func now() -> Int64 { Int64(wallClock().timeIntervalSince1970 * 1000) }
+
+    func snapshotProgress() -> RunProgress {
+        var p = progress
+        p.elapsed = MonotonicClock.now() - started
+        p.stopping = stopping
+        return p
+    }
+
+    func report(final: Bool) {
+        observer.progress(snapshotProgress(), final: final)
+    }
+
+    func removeIfEmpty(_ log: String) {
+        var info = stat()
+        if stat(log, &info) == 0, info.st_size == 0 { unlink(log) }
+    }
+
+    static func seconds(_ s: Double) -> String {
+        s == s.rounded() ? "\(Int(s))s" : String(format: "%.1fs", s)
+    }
+
+    static func signalName(_ signal: Int32) -> String {
+        switch signal {
+        case SIGINT: "SIGINT"
+        case SIGTERM: "SIGTERM"
+        case SIGHUP: "SIGHUP"
+        case SIGKILL: "SIGKILL"
+        case SIGUSR1: "SIGUSR1"
+        case SIGSEGV: "SIGSEGV"
+        case SIGABRT: "SIGABRT"
+        case SIGPIPE: "SIGPIPE"
+        default: "signal \(signal)"
+        }
+    }
+}

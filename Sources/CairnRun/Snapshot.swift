@@ -1,0 +1,61 @@
+import CairnCore
+import CairnJournal
+import Foundation
+
+/// The resolved pipeline a run folder runs, stored as `snapshot.json`.
+public struct Snapshot: Codable, Sendable, Equatable {
+    public var version = 1
+    /// The pipeline file it came from (absolute).
+    public var pipelineFile: String
+    /// The folder units run in and output paths are relative to (the pipeline file's folder).
+    public var root: String
+    public var pipeline: PipelineSpec
+
+    public init(pipelineFile: String, root: String, pipeline: PipelineSpec) {
+        self.pipelineFile = pipelineFile
+        self.root = root
+        self.pipeline = pipeline
+    }
+
+    /// A snapshot of the pipeline loaded from `file`.
+    public init(file: String, pipeline: PipelineSpec) {
+        let abs = RunFolder.absolute(file)
+        self.init(pipelineFile: abs, root: (abs as NSString).deletingLastPathComponent, pipeline: pipeline)
+    }
+
+    /// Canonical JSON bytes (sorted keys).
+    public func encoded() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return try! encoder.encode(self)
+    }
+
+    /// SHA-256 of ``encoded()``.
+    public var digest: Digest { Digest(of: String(decoding: encoded(), as: UTF8.self)) }
+
+    /// Reads a run folder's snapshot.
+    public static func read(_ folder: RunFolder) throws(RunError) -> Snapshot {
+        guard let data = FileManager.default.contents(atPath: folder.snapshot) else {
+            throw RunError.usage("\(folder.path) holds no run (no snapshot.json); start one with `cairn run PIPELINE`")
+        }
+        do { return try JSONDecoder().decode(Snapshot.self, from: data) } catch {
+            throw RunError("\(folder.snapshot) is damaged (\(error)); start the run again with `cairn run PIPELINE`", exitCode: 1)
+        }
+    }
+
+    /// Writes the snapshot atomically (temporary file, fsync, rename, fsync folder).
+    public func write(to folder: RunFolder) throws(RunError) {
+        let tmp = folder.snapshot + ".tmp"
+        let data = encoded()
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw RunError("cannot write \(tmp): \(String(cString: strerror(errno)))", exitCode: 1) }
+        let ok = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) == $0.count } && fsync(fd) == 0
+        let saved = errno
+        close(fd)
+        guard ok, rename(tmp, folder.snapshot) == 0 else {
+            unlink(tmp)
+            throw RunError("cannot write \(folder.snapshot): \(String(cString: strerror(ok ? errno : saved)))", exitCode: 1)
+        }
+        do { try SegmentWriter.syncDirectory(of: folder.snapshot) } catch { throw .journal(error) }
+    }
+}

@@ -1,0 +1,137 @@
+import CairnCore
+import CairnJournal
+import Foundation
+
+/// Atomic outputs. A unit writes each output to an attempt-private staging path beside its
+/// final path (`DIR/.cairn-staging/ATTEMPT/NAME`, same file system); on success Cairn checks
+/// every declared output exists, fsyncs it, renames it into place, fsyncs the folder, and only
+/// then journals the commit. A final path never holds a partial file written by a unit.
+struct Staging {
+    static let folderName = ".cairn-staging"
+    /// The folder paths are relative to.
+    let root: String
+
+    /// The staging path of an output for an attempt (relative to the root).
+    func stagingPath(for output: String, attempt: String) -> String {
+        let dir = (output as NSString).deletingLastPathComponent
+        let name = (output as NSString).lastPathComponent
+        let stage = dir.isEmpty ? "\(Self.folderName)/\(attempt)" : "\(dir)/\(Self.folderName)/\(attempt)"
+        return "\(stage)/\(name)"
+    }
+
+    /// Creates the staging folders of an attempt's outputs.
+    func prepare(_ outputs: [String], attempt: String) throws(RunError) -> [String] {
+        var paths: [String] = []
+        for output in outputs {
+            let staged = stagingPath(for: output, attempt: attempt)
+            let dir = "\(root)/\((staged as NSString).deletingLastPathComponent)"
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw RunError("cannot create output folder \(dir): \(error.localizedDescription); check that it is writable", exitCode: 1)
+            }
+            paths.append(staged)
+        }
+        return paths
+    }
+
+    /// Why a commit failed.
+    struct Failure: Error { let reason: String }
+
+    /// Checks, syncs and renames staged outputs into place; returns their sizes and digests.
+    func commit(outputs: [String], staged: [String], names: [String]) throws(Failure) -> [OutputDigest] {
+        var digests: [OutputDigest] = []
+        for (i, path) in staged.enumerated() {
+            var info = stat()
+            guard lstat("\(root)/\(path)", &info) == 0 else {
+                throw Failure(reason: "exited 0 but did not create output '\(names[i])' (\(outputs[i])); write it to {out.\(names[i])}")
+            }
+            digests.append(try digest("\(root)/\(path)", isDirectory: (info.st_mode & S_IFMT) == S_IFDIR))
+        }
+        var folders = Set<String>()
+        for (final, path) in zip(outputs, staged) {
+            let target = "\(root)/\(final)"
+            var info = stat()
+            if lstat(target, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+                try? FileManager.default.removeItem(atPath: target)
+            }
+            guard rename("\(root)/\(path)", target) == 0 else {
+                throw Failure(reason: "cannot move output into place at \(final): \(String(cString: strerror(errno)))")
+            }
+            folders.insert((target as NSString).deletingLastPathComponent)
+        }
+        for folder in folders.sorted() {
+            let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if fd >= 0 { fsync(fd); close(fd) }
+        }
+        discard(staged)
+        return digests
+    }
+
+    /// Removes an attempt's staging folders.
+    func discard(_ staged: [String]) {
+        for path in Set(staged.map { ($0 as NSString).deletingLastPathComponent }) {
+            try? FileManager.default.removeItem(atPath: "\(root)/\(path)")
+        }
+    }
+
+    /// Removes all staging debris below the folders of `outputs` (only while holding the run lock).
+    func cleanDebris(outputs: some Sequence<String>) -> Int {
+        var removed = 0
+        var seen = Set<String>()
+        for output in outputs {
+            let dir = (output as NSString).deletingLastPathComponent
+            guard seen.insert(dir).inserted else { continue }
+            let stage = dir.isEmpty ? "\(root)/\(Self.folderName)" : "\(root)/\(dir)/\(Self.folderName)"
+            if let entries = try? FileManager.default.contentsOfDirectory(atPath: stage) {
+                removed += entries.count
+                try? FileManager.default.removeItem(atPath: stage)
+            }
+        }
+        return removed
+    }
+
+    /// Removes empty staging folders at the end of a run.
+    func removeEmptyStagingFolders(outputs: some Sequence<String>) {
+        var seen = Set<String>()
+        for output in outputs {
+            let dir = (output as NSString).deletingLastPathComponent
+            guard seen.insert(dir).inserted else { continue }
+            rmdir(dir.isEmpty ? "\(root)/\(Self.folderName)" : "\(root)/\(dir)/\(Self.folderName)")
+        }
+    }
+
+    /// Size and SHA-256 of a file (fsynced on the way), or of a folder's listing.
+    func digest(_ path: String, isDirectory: Bool) throws(Failure) -> OutputDigest {
+        if isDirectory {
+            let names = ((try? FileManager.default.subpathsOfDirectory(atPath: path)) ?? []).sorted()
+            var size: Int64 = 0
+            var manifest = ""
+            for name in names {
+                var info = stat()
+                lstat("\(path)/\(name)", &info)
+                size += Int64(info.st_size)
+                manifest += "\(name)\t\(info.st_size)\n"
+            }
+            let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if fd >= 0 { fsync(fd); close(fd) }
+            return OutputDigest(size: size, digest: Digest(of: manifest))
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure(reason: "cannot read output \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var builder = DigestBuilder()
+        var size: Int64 = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Failure(reason: "cannot read output \(path): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            size += Int64(n)
+            buffer.withUnsafeBytes { builder.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+        guard fsync(fd) == 0 else { throw Failure(reason: "cannot sync output \(path): \(String(cString: strerror(errno)))") }
+        return OutputDigest(size: size, digest: builder.finish())
+    }
+}

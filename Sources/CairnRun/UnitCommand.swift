@@ -1,0 +1,81 @@
+import CairnCore
+
+/// Renders a unit's command and environment for one attempt.
+struct UnitCommand {
+    let plan: Plan
+    let runDirectory: String
+    let baseEnvironment: [String]
+    let runTemplates: [Template]
+    let envTemplates: [[Template]]
+    let axisIndex: [String: Int]
+
+    init(plan: Plan, runDirectory: String, baseEnvironment: [String]) throws(PipelineError) {
+        self.plan = plan
+        self.runDirectory = runDirectory
+        self.baseEnvironment = baseEnvironment.filter { !$0.hasPrefix("CAIRN_") }
+        var run: [Template] = []
+        var env: [[Template]] = []
+        for step in plan.pipeline.steps {
+            do {
+                run.append(try Template(step.run))
+                env.append(try step.env.map { v throws(TemplateError) in try Template(v.value) })
+            } catch {
+                throw plan.pipeline.error(at: "steps.\(step.name).run", "\(error)")
+            }
+        }
+        runTemplates = run
+        envTemplates = env
+        var index: [String: Int] = [:]
+        for (i, a) in plan.axisNames.enumerated() { index[a] = i }
+        axisIndex = index
+    }
+
+    /// The command line and the environment of an attempt.
+    func render(_ unit: PlannedUnit, attempt: Int, staged: [String]) throws(TemplateError) -> (command: String, environment: [String]) {
+        let step = plan.pipeline.steps[unit.step]
+        let values = unit.item.map { plan.items[$0].values } ?? []
+        let lookup: (String) -> PlaceholderValue? = { name in
+            if let a = self.axisIndex[name], unit.item != nil { return .value(values[a]) }
+            switch name {
+            case "seed": return .value(.int(unit.seed))
+            case "attempt": return .value(.int(attempt))
+            case "run_dir": return .value(.string(self.runDirectory))
+            case "step": return .value(.string(step.name))
+            default: break
+            }
+            if name.hasPrefix("out."), let o = step.outputs.firstIndex(where: { "out.\($0.name)" == name }) {
+                return .value(.string(staged[o]))
+            }
+            if name.hasPrefix("in."), let i = step.inputs.firstIndex(where: { "in.\($0.name)" == name }) {
+                let paths = unit.inputs[i]
+                return paths.count == 1 && !self.isAggregateInput(step, i) ? .value(.string(paths[0])) : .list(paths)
+            }
+            return nil
+        }
+        let command = try runTemplates[unit.step].render(shellQuote: true, lookup: lookup)
+        var environment = baseEnvironment
+        for (variable, template) in zip(step.env, envTemplates[unit.step]) {
+            environment.append("\(variable.name)=\(try template.render(shellQuote: false, lookup: lookup))")
+        }
+        environment.append("CAIRN_STEP=\(step.name)")
+        environment.append("CAIRN_UNIT=\(plan.label(of: unit))")
+        environment.append("CAIRN_UNIT_KEY=\(unit.key.hex)")
+        environment.append("CAIRN_SEED=\(unit.seed)")
+        environment.append("CAIRN_ATTEMPT=\(attempt)")
+        environment.append("CAIRN_RUN_DIR=\(runDirectory)")
+        if unit.item != nil {
+            for (name, value) in zip(plan.axisNames, values) { environment.append("CAIRN_ITEM_\(name.uppercased())=\(value)") }
+        }
+        for (output, path) in zip(step.outputs, staged) { environment.append("CAIRN_OUT_\(output.name.uppercased())=\(path)") }
+        for (input, paths) in zip(step.inputs, unit.inputs) {
+            environment.append("CAIRN_IN_\(input.name.uppercased())=\(paths.joined(separator: "\n"))")
+        }
+        return (command, environment)
+    }
+
+    /// An input that comes from every item of an item step (an aggregate's input) is always a list.
+    private func isAggregateInput(_ step: StepSpec, _ i: Int) -> Bool {
+        guard step.foreach == .once, case .output(let other, _) = step.inputs[i].source else { return false }
+        return plan.pipeline.step(named: other)?.foreach == .item
+    }
+}

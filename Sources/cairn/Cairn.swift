@@ -1,0 +1,79 @@
+import ArgumentParser
+import CCairnSystem
+import CairnRun
+import Foundation
+
+/// The `cairn` command: maps arguments to CairnRun calls and exit codes; nothing more.
+@main
+struct Cairn: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cairn",
+        abstract: "Resumable, deterministic batch and pipeline runner.",
+        discussion: """
+            Interrupt a run any way you like; `cairn resume` picks up exactly where it stopped.
+
+            Common commands:
+              cairn run PIPELINE.yaml      plan, show and run a pipeline
+              cairn plan PIPELINE.yaml     show what would run, without running
+              cairn resume [RUN]           continue the most recent unfinished run
+              cairn status [RUN]           where a run stands (works on a live run)
+              cairn runs                   runs below the current folder
+              cairn log UNIT               a unit's output, e.g. cairn log 'render[sample=3]'
+
+            Exit codes:
+              0    every unit is committed
+              1    some units failed (or were skipped because what they need failed)
+              2    bad usage or a bad pipeline file (one line names file, line and key)
+              3    the run folder is in use by another live run
+              129  interrupted by SIGHUP; 130 by SIGINT (Ctrl-C); 143 by SIGTERM
+
+            See 'cairn help <command>' for a command's options.
+            """,
+        version: "0.1.0",
+        subcommands: [RunCommand.self, PlanCommand.self, ResumeCommand.self, StatusCommand.self, RunsCommand.self, LogCommand.self]
+    )
+
+    static func main() {
+        cairn_ignore_sigpipe()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as RunError {
+            FileHandle.standardError.write(Data("cairn: \(error)\n".utf8))
+            Foundation.exit(error.exitCode)
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// Options shared by `run` and `resume`.
+struct ExecutionOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Units to run at once (default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "Start no more units after the first one fails for good.")
+    var failFast = false
+
+    @Option(help: "Seconds between TERM and KILL when stopping units.")
+    var grace: Double = 10
+
+    @Flag(name: .shortAndLong, help: "Print only the final summary.")
+    var quiet = false
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard grace >= 0 else { throw ValidationError("--grace must be zero or more seconds") }
+    }
+
+    /// Run options with the signal pipe installed.
+    func runOptions() -> RunOptions {
+        let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGUSR1]
+        let fd = signals.withUnsafeBufferPointer { cairn_signal_pipe_install($0.baseAddress, Int32($0.count)) }
+        return RunOptions(jobs: jobs, failFast: failFast, grace: grace, signalFD: fd >= 0 ? fd : nil)
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import CairnCore
+import CairnRun
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Plan, show and run a pipeline; committed units are skipped.",
+        discussion: "Re-running a pipeline whose units are committed skips them and re-runs units that failed or were interrupted.")
+
+    @Argument(help: "The pipeline file (YAML or JSON).")
+    var pipeline: String
+
+    @Option(help: "The run folder (default: .cairn/runs/<name> beside the pipeline file).")
+    var runDir: String?
+
+    @OptionGroup var execution: ExecutionOptions
+
+    func run() throws {
+        let spec = try PipelineLoader().load(file: pipeline)
+        let snapshot = Snapshot(file: pipeline, pipeline: spec)
+        let folder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
+        let code = try Execute.session(snapshot: snapshot, folder: folder, options: execution)
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+struct ResumeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Continue a run from its stored snapshot.",
+        discussion: "With no argument, continues the most recently active unfinished run below the current folder. RUN is a run folder, a pipeline file, or a run name.")
+
+    @Argument(help: ArgumentHelp("The run to continue.", valueName: "RUN"))
+    var target: String?
+
+    @OptionGroup var execution: ExecutionOptions
+
+    func run() throws {
+        if target == nil, RunTarget.allComplete() {
+            print("every run below this folder is complete; nothing to resume")
+            return
+        }
+        let folder = try RunTarget.resolve(target, preferUnfinished: true)
+        let snapshot = try Snapshot.read(folder)
+        let code = try Execute.session(snapshot: snapshot, folder: folder, options: execution)
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// The part `run` and `resume` share.
+enum Execute {
+    static func session(snapshot: Snapshot, folder: RunFolder, options: ExecutionOptions) throws -> Int32 {
+        let terminal = Terminal.standardError
+        let progress = ProgressPrinter(terminal: terminal, quiet: options.quiet)
+        let summary = try RunSession.execute(snapshot: snapshot, folder: folder, options: options.runOptions(), observer: progress) { plan, state in
+            if !options.quiet { print(PlanPrinter(plan: plan, state: state, folder: folder, color: Terminal.standardOutput.color).summary()) }
+        }
+        print(SummaryPrinter(summary: summary, folder: folder, color: Terminal.standardOutput.color).text())
+        return summary.exitCode
+    }
+}

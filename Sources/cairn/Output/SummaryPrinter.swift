@@ -1,0 +1,54 @@
+import CairnRun
+import Foundation
+
+/// The final lines of `run` and `resume`.
+struct SummaryPrinter {
+    let summary: RunSummary
+    let folder: RunFolder
+    let color: Bool
+
+    func text() -> String {
+        let style = Style(on: color)
+        var out = ""
+        let done = summary.committed + summary.alreadyDone
+        if let signal = summary.interruptedBy {
+            let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : signal == SIGHUP ? "SIGHUP" : "signal \(signal)"
+            out += style.yellow("interrupted by \(name)") + ": \(done)/\(summary.total) units committed (\(summary.committed) in this session), \(summary.interruptedAttempts) attempt(s) stopped.\n"
+            out += "resume with: cairn resume \(Terminal.relative(folder.path))"
+            return out
+        }
+        if summary.failures.isEmpty && summary.skipped == 0 && summary.notStarted == 0 {
+            return style.green("done") + ": \(done)/\(summary.total) units committed (\(summary.committed) in this session, \(summary.alreadyDone) already done)."
+        }
+        out += style.red("\(summary.failures.count) unit(s) failed") + ", \(summary.skipped) skipped because what they need failed"
+        if summary.notStarted > 0 { out += ", \(summary.notStarted) not started" }
+        out += "; \(done)/\(summary.total) committed.\n"
+        for failure in summary.failures.prefix(20) {
+            out += "  \(failure.unit): \(failure.reason)\n    log: \(Terminal.relative(failure.log))\n"
+        }
+        if summary.failures.count > 20 { out += "  … and \(summary.failures.count - 20) more (cairn status \(Terminal.relative(folder.path)))\n" }
+        out += "fix the cause, then `cairn resume \(Terminal.relative(folder.path))` re-runs what did not commit."
+        return out
+    }
+}
+
+/// The text of `cairn status`.
+struct StatusPrinter {
+    let report: CairnCore.StatusReport
+    let state: String
+    let folder: RunFolder
+    let color: Bool
+
+    func text() -> String {
+        var out = Style(on: color).bold("run \(report.pipeline)") + " — \(state) — \(Terminal.relative(folder.path))\n"
+        var rows = [["STEP", "COMMITTED", "RUNNING", "FAILED", "INTERRUPTED", "PENDING", "RATE", "ETA"]]
+        for s in report.steps + [report.total] {
+            rows.append([s.step, "\(s.committed)/\(s.total)", "\(s.running)", "\(s.failed)", "\(s.interrupted)", "\(s.pending)",
+                         s.rate.map { String(format: "%.1f/s", $0) } ?? "-", s.eta.map(humanDuration) ?? "-"])
+        }
+        out += Terminal.table(rows, indent: "  ")
+        return out.trimmingCharacters(in: .newlines)
+    }
+}
+
+import CairnCore

@@ -1,0 +1,86 @@
+import Foundation
+
+/// What an output stream is: a terminal or not, and whether to colour it.
+struct Terminal {
+    let fd: Int32
+    let isTTY: Bool
+    let color: Bool
+
+    init(fd: Int32) {
+        self.fd = fd
+        isTTY = isatty(fd) == 1
+        let env = ProcessInfo.processInfo.environment
+        color = isTTY && env["NO_COLOR"].map(\.isEmpty) ?? true && env["TERM"] != "dumb"
+    }
+
+    static let standardOutput = Terminal(fd: 1)
+    static let standardError = Terminal(fd: 2)
+
+    func write(_ text: String) {
+        var data = Array(text.utf8)
+        var offset = 0
+        while offset < data.count {
+            let n = data.withUnsafeMutableBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n <= 0 { if errno == EINTR { continue }; return }
+            offset += n
+        }
+        data.removeAll()
+    }
+
+    /// Terminal width, or 100 when unknown.
+    var width: Int {
+        var size = winsize()
+        if ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 { return Int(size.ws_col) }
+        return 100
+    }
+
+    /// `path` relative to the current folder when it is below it.
+    static func relative(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        if path.hasPrefix(cwd + "/") { return String(path.dropFirst(cwd.count + 1)) }
+        return path
+    }
+
+    /// Left-aligned columns with two spaces between them.
+    static func table(_ rows: [[String]], indent: String = "") -> String {
+        guard let columns = rows.map(\.count).max() else { return "" }
+        var widths = [Int](repeating: 0, count: columns)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        var out = ""
+        for row in rows {
+            var line = indent
+            for (i, cell) in row.enumerated() {
+                line += i == row.count - 1 ? cell : cell.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0)
+            }
+            out += line.trimmingTrailingSpaces() + "\n"
+        }
+        return out
+    }
+}
+
+/// ANSI styles, applied only when colour is on.
+struct Style {
+    let on: Bool
+    func bold(_ s: String) -> String { on ? "\u{1B}[1m\(s)\u{1B}[0m" : s }
+    func green(_ s: String) -> String { on ? "\u{1B}[32m\(s)\u{1B}[0m" : s }
+    func red(_ s: String) -> String { on ? "\u{1B}[31m\(s)\u{1B}[0m" : s }
+    func yellow(_ s: String) -> String { on ? "\u{1B}[33m\(s)\u{1B}[0m" : s }
+    func dim(_ s: String) -> String { on ? "\u{1B}[2m\(s)\u{1B}[0m" : s }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var s = self
+        while s.hasSuffix(" ") { s.removeLast() }
+        return s
+    }
+}
+
+/// Human durations: 45s, 3m12s, 2h05m.
+func humanDuration(_ seconds: Double) -> String {
+    let s = Int(seconds.rounded())
+    if seconds < 10 { return String(format: "%.1fs", seconds) }
+    if s < 60 { return "\(s)s" }
+    if s < 3600 { return "\(s / 60)m\(String(format: "%02d", s % 60))s" }
+    return "\(s / 3600)h\(String(format: "%02d", (s % 3600) / 60))m"
+}
