@@ -90,7 +90,10 @@ int cairn_signal_pipe_install(const int *signals, int count) {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return -1;
     signal_pipe_write = fds[1];
+    sigset_t handled;
+    sigemptyset(&handled);
     for (int i = 0; i < count; i++) {
+        sigaddset(&handled, signals[i]);
         struct sigaction action;
         memset(&action, 0, sizeof action);
         action.sa_handler = cairn_signal_handler;
@@ -98,6 +101,8 @@ int cairn_signal_pipe_install(const int *signals, int count) {
         action.sa_flags = SA_RESTART;
         if (sigaction(signals[i], &action, NULL) != 0) return -1;
     }
+    // A parent may have started us with these signals blocked; they must reach the handler.
+    pthread_sigmask(SIG_UNBLOCK, &handled, NULL);
     return fds[0];
 }
 

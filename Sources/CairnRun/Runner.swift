@@ -113,8 +113,7 @@ final class Runner {
         sessionAttempts[index, default: 0] += 1
         attemptCounter += 1
         let attemptID = "\(attemptPrefix)-\(attemptCounter)"
-        let label = plan.label(of: unit)
-        let log = folder.log(step: step.name, label: label)
+        let log = folder.log(step: step.name, label: plan.itemLabel(of: unit))
         do throws(RunError) {
             let staged = try staging.prepare(unit.outputs, attempt: attemptID)
             let rendered: (command: String, environment: [String])

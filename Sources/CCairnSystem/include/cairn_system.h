@@ -16,7 +16,7 @@ int cairn_pidfd_open(pid_t pid);
 
 /// Installs handlers for the given signals that write the signal number as one byte to a
 /// non-blocking close-on-exec pipe. Returns the read end, or -1 with errno set.
-/// Call once, before any other thread exists that could receive those signals.
+/// Also unblocks them in the calling thread. Call once, from the main thread, before running units.
 int cairn_signal_pipe_install(const int *signals, int count);
 
 /// Ignores SIGPIPE process-wide.

@@ -22,6 +22,7 @@ public struct PipelineDecoder {
 
     mutating func pipeline(_ root: ConfigNode) throws(PipelineError) -> PipelineSpec {
         let entries = try mapping(root, at: "", allowed: Self.topKeys)
+        for entry in root.entries ?? [] { lines[entry.key] = entry.line }
         guard let nameNode = entries["name"] else {
             throw fail(root, "", "missing `name`; add `name: my-pipeline` at the top")
         }

@@ -24,6 +24,11 @@ public struct Plan: Sendable {
         return "\(step)[\(items[item].label(axes: axisNames))]"
     }
 
+    /// The item part of a unit's label (`sample=3`), or the step name for a once-step; names its log file.
+    public func itemLabel(of unit: PlannedUnit) -> String {
+        unit.item.map { items[$0].label(axes: axisNames) } ?? pipeline.steps[unit.step].name
+    }
+
     /// Finds a unit by label (`step[axis=value,...]`), by step name for a once-step, or by key prefix.
     public func find(_ query: String) -> [PlannedUnit] {
         if let exact = units.first(where: { label(of: $0) == query }) { return [exact] }

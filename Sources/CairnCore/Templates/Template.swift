@@ -61,6 +61,7 @@ public struct Template: Sendable, Equatable {
                     }
                     j += 1
                 }
+                if spec.align == nil { spec.align = ">" }  // printf pads on the left unless '-'
                 var digits = ""
                 while j < chars.count, chars[j].isASCII, chars[j].isNumber { digits.append(chars[j]); j += 1 }
                 spec.width = Int(digits) ?? 0

@@ -87,7 +87,7 @@ struct LogCommand: ParsableCommand {
             throw RunError.usage(hint)
         }
         let label = inspector.plan.label(of: match)
-        let path = folder.log(step: inspector.plan.step(of: match).name, label: label)
+        let path = folder.log(step: inspector.plan.step(of: match).name, label: inspector.plan.itemLabel(of: match))
         guard let data = FileManager.default.contents(atPath: path) else {
             let standing = UnitStanding(inspector.state.units[match.key])
             print("\(label): no output recorded (\(standing == .new ? "not run yet" : "the unit printed nothing"))")

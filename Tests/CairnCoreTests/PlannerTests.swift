@@ -1,0 +1,84 @@
+import CairnCore
+import Foundation
+import Testing
+
+@Suite struct PlannerTests {
+    static let text = """
+        name: k
+        seed: 1
+        items: {i: {range: [0, 3]}}
+        steps:
+          - {name: a, run: 'echo {i} > {out.o}', outputs: {o: 'a/{i}.txt'}}
+          - {name: b, run: 'cat {in.x} > {out.o}', inputs: {x: {from: a.o}}, outputs: {o: 'b/{i}.txt'}}
+          - {name: c, foreach: once, run: 'cat {in.x} > {out.o}', inputs: {x: {from: b.o}}, outputs: {o: 'c.txt'}}
+        """
+
+    func plan(_ text: String = text) throws -> Plan { try Planner.plan(try PipelineDecoder.decode(text: text, file: "k.yaml")) }
+
+    @Test func unitsComeInDependencyOrderWithResolvedPaths() throws {
+        let p = try plan()
+        #expect(p.units.count == 7)
+        #expect(p.units.map { p.label(of: $0) } == ["a[i=0]", "a[i=1]", "a[i=2]", "b[i=0]", "b[i=1]", "b[i=2]", "c"])
+        #expect(p.units[4].inputs == [["a/1.txt"]])
+        #expect(p.units[4].needs == [1])
+        #expect(p.units[6].inputs == [["b/0.txt", "b/1.txt", "b/2.txt"]])
+        #expect(p.units[6].needs == [3, 4, 5])
+        for unit in p.units { for need in unit.needs { #expect(need < unit.index) } }
+    }
+
+    @Test func keysAreStableAcrossPlansAndKeyOrder() throws {
+        let reordered = """
+            seed: 1
+            name: k
+            items: {i: {range: [0, 3]}}
+            steps:
+              - {run: 'echo {i} > {out.o}', name: a, outputs: {o: 'a/{i}.txt'}}
+              - {name: b, outputs: {o: 'b/{i}.txt'}, run: 'cat {in.x} > {out.o}', inputs: {x: {from: a.o}}}
+              - {name: c, foreach: once, run: 'cat {in.x} > {out.o}', inputs: {x: {from: b.o}}, outputs: {o: 'c.txt'}}
+            """
+        #expect(try plan().units.map(\.key) == plan(reordered).units.map(\.key))
+        #expect(Set(try plan().units.map(\.key)).count == 7)
+    }
+
+    @Test func aChangeFlowsDownstream() throws {
+        let base = try plan()
+        let changed = try plan(Self.text.replacingOccurrences(of: "echo {i} >", with: "echo {i}; echo >"))
+        #expect(zip(base.units, changed.units).allSatisfy { $0.key != $1.key })
+        let seedChanged = try plan(Self.text.replacingOccurrences(of: "seed: 1", with: "seed: 2"))
+        #expect(base.units[0].seed != seedChanged.units[0].seed)
+        let bChanged = try plan(Self.text.replacingOccurrences(of: "cat {in.x} > {out.o}', inputs: {x: {from: a.o}}", with: "cat {in.x}  > {out.o}', inputs: {x: {from: a.o}}"))
+        #expect(bChanged.units[0].key == base.units[0].key)
+        #expect(bChanged.units[3].key != base.units[3].key)
+        #expect(bChanged.units[6].key != base.units[6].key)
+    }
+
+    @Test func schedulerSkipsDependentsOfAFailureAndRunsTheRest() throws {
+        let p = try plan()
+        var s = Scheduler(plan: p, include: [Bool](repeating: true, count: 7))
+        var started: [Int] = []
+        while let u = s.next() { started.append(u) }
+        #expect(started == [0, 1, 2])  // b needs a; c needs all b
+        s.succeeded(0)
+        #expect(s.next() == 3)  // item-major: b[0] before anything else ready
+        s.failed(1)
+        #expect(s.states[4] == .skipped && s.states[6] == .skipped)
+        s.succeeded(3)
+        s.succeeded(2)
+        #expect(s.next() == 5)
+        s.succeeded(5)
+        #expect(s.next() == nil)
+        #expect(s.isFinished)
+    }
+
+    @Test func schedulerRetriesAfterTheBackoff() throws {
+        let p = try plan()
+        var s = Scheduler(plan: p, include: [true, false, false, false, false, false, false])
+        #expect(s.next() == 0)
+        s.retry(0, at: 10)
+        #expect(s.next() == nil)
+        #expect(s.release(now: 5) == 10)
+        #expect(s.next() == nil)
+        s.release(now: 10)
+        #expect(s.next() == 0)
+    }
+}

@@ -1,0 +1,133 @@
+import CairnCore
+import CairnJournal
+import CairnTestSupport
+import Foundation
+import Testing
+
+@Suite struct JournalTests {
+    static let info = SegmentInfo(host: "test-host", bootID: "boot-1", pid: 42, time: 1_700_000_000_000)
+
+    static func key(_ n: Int) -> Digest { Digest(of: "unit-\(n)") }
+
+    static let samples: [JournalRecord] = [
+        .runStarted(time: 1_700_000_000_001, snapshot: key(0)),
+        .attemptStarted(key: key(1), attempt: 1, pid: 12345, time: 1_700_000_000_002),
+        .committed(UnitCommit(key: key(1), attempt: 1, exitCode: 0, durationMs: 17, time: 1_700_000_000_019,
+                              outputs: [OutputDigest(size: 1024, digest: key(9)), OutputDigest(size: 0, digest: key(8))])),
+        .attemptStarted(key: key(2), attempt: 3, pid: 7, time: 1_700_000_000_020),
+        .failed(UnitFailure(key: key(2), attempt: 3, exitCode: 137, durationMs: -1, time: 1_700_000_000_021, reason: "killed by signal 9 (é)")),
+        .interrupted(key: key(3), attempt: 2, time: 1_700_000_000_022),
+        .runEnded(time: 1_700_000_000_023, committed: 1, failed: 1),
+    ]
+
+    func writeSegment(_ dir: TemporaryFolder, _ records: [JournalRecord]) throws -> String {
+        let writer = try Journal.openSegment(directory: dir.path, info: Self.info)
+        for r in records { try writer.append(r) }
+        try writer.close()
+        return writer.path
+    }
+
+    @Test func recordsRoundTrip() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        let path = try writeSegment(dir, Self.samples)
+        let contents = try SegmentReader.read(path, repair: false)
+        #expect(contents.records == [.segmentOpened(Self.info)] + Self.samples)
+        #expect(contents.tornAt == nil)
+    }
+
+    @Test func tornTailIsCutAtEveryByteOffsetOfTheLastRecord() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        let path = try writeSegment(dir, Self.samples)
+        let full = try Data(contentsOf: URL(fileURLWithPath: path))
+        var last: [UInt8] = []
+        RecordCodec.encode(Self.samples.last!, into: &last)
+        let lastStart = full.count - last.count
+        for cut in lastStart..<full.count {
+            let copy = "\(dir.path)/cut.seg"
+            try full.prefix(cut).write(to: URL(fileURLWithPath: copy))
+            let contents = try SegmentReader.read(copy, repair: true)
+            #expect(contents.records.count == Self.samples.count, "cut at \(cut)")
+            #expect(contents.records.last == Self.samples[Self.samples.count - 2])
+            #expect(contents.tornAt == (cut == lastStart ? nil : lastStart), "cut at \(cut)")
+            let size = (try FileManager.default.attributesOfItem(atPath: copy)[.size] as! NSNumber).intValue
+            #expect(size == lastStart, "repair truncates to the last whole record (cut at \(cut))")
+        }
+    }
+
+    @Test func readOnlyReplayDoesNotTruncate() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        let path = try writeSegment(dir, Self.samples)
+        let full = try Data(contentsOf: URL(fileURLWithPath: path))
+        try full.prefix(full.count - 3).write(to: URL(fileURLWithPath: path))
+        let contents = try SegmentReader.read(path, repair: false)
+        #expect(contents.tornAt != nil)
+        #expect((try FileManager.default.attributesOfItem(atPath: path)[.size] as! NSNumber).intValue == full.count - 3)
+    }
+
+    @Test func corruptionInTheMiddleIsAnErrorNamingSegmentAndOffset() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        let path = try writeSegment(dir, Self.samples)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        var header: [UInt8] = []
+        RecordCodec.encode(.segmentOpened(Self.info), into: &header)
+        var first: [UInt8] = []
+        RecordCodec.encode(Self.samples[0], into: &first)
+        let damaged = header.count + first.count + 12  // inside the third frame
+        bytes[damaged] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let offset = header.count + first.count
+        #expect {
+            _ = try SegmentReader.read(path, repair: true)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains(path) && text.contains("byte \(offset)") && text.contains("truncate -s \(offset)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes), "nothing is changed")
+    }
+
+    @Test func groupCommitMakesEveryRecordDurableInOrder() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        let durable = DurableLog()
+        let writer = try Journal.openSegment(directory: dir.path, info: Self.info) { durable.record($0) }
+        for n in 0..<5000 {
+            try writer.append(.attemptStarted(key: Self.key(n), attempt: 1, pid: Int32(n), time: Int64(n)))
+        }
+        try writer.flush()
+        #expect(writer.durableSequence == 5000)
+        try writer.close()  // joins the writer thread, so every durability callback has run
+        let seen = durable.values
+        #expect(seen == seen.sorted())
+        #expect(seen.last == 5000)
+        #expect(seen.count < 5000, "records were synced in batches")
+        let state = JournalState(segments: try Journal.replay(directory: dir.path, repair: false))
+        #expect(state.units.count == 5000)
+        #expect(state.openAttempts.count == 5000)
+    }
+
+    @Test func stateFoldsAttemptsCommitsAndFailures() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        _ = try writeSegment(dir, Self.samples)
+        _ = try writeSegment(dir, [.attemptStarted(key: Self.key(2), attempt: 4, pid: 9, time: 5),
+                                   .committed(UnitCommit(key: Self.key(2), attempt: 4, exitCode: 0, durationMs: 1, time: 6, outputs: []))])
+        #expect(try Journal.segments(in: dir.path).count == 2)
+        let state = JournalState(segments: try Journal.replay(directory: dir.path, repair: false))
+        #expect(state.units[Self.key(1)] == UnitHistory(committed: true, attempts: 1))
+        #expect(state.units[Self.key(2)] == UnitHistory(committed: true, attempts: 4))
+        #expect(state.units[Self.key(3)] == UnitHistory(committed: false, attempts: 0, interrupted: true))
+        #expect(state.commitRecords == 2)
+        #expect(state.openAttempts.isEmpty)
+    }
+}
+
+final class DurableLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var seen: [UInt64] = []
+    func record(_ v: UInt64) { lock.lock(); seen.append(v); lock.unlock() }
+    var values: [UInt64] { lock.lock(); defer { lock.unlock() }; return seen }
+}

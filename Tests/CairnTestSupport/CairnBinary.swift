@@ -1,0 +1,105 @@
+import Foundation
+
+/// Runs the real `cairn` executable built beside the tests (`swift build` builds it; the
+/// project's test command does that first).
+public enum CairnBinary {
+    /// Path of the built `cairn`.
+    public static var path: String {
+        let candidates: [String?] = [
+            ProcessInfo.processInfo.environment["CAIRN_BINARY"],
+            ((CommandLine.arguments.first ?? "") as NSString).deletingLastPathComponent + "/cairn",
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("cairn").path,
+            FileManager.default.currentDirectoryPath + "/.build/debug/cairn",
+        ]
+        let existing = candidates.compactMap { $0 }
+        for c in existing where FileManager.default.isExecutableFile(atPath: c) { return c }
+        fatalError("cairn executable not found (looked in \(existing)); run `swift build` before `swift test`")
+    }
+
+    /// The result of a finished command.
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// Runs `cairn ARGS` in `directory` to the end.
+    @discardableResult
+    public static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:], timeout: Double = 120) throws -> Result {
+        let process = try start(arguments, in: directory, environment: environment)
+        return process.wait(timeout: timeout)
+    }
+
+    /// Starts `cairn ARGS` in `directory` without waiting.
+    public static func start(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> Running {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        env["CAIRN_PROGRESS_INTERVAL"] = "3600"
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let outFile = "\(directory)/.cairn-test-stdout-\(UUID().uuidString)"
+        let errFile = "\(directory)/.cairn-test-stderr-\(UUID().uuidString)"
+        FileManager.default.createFile(atPath: outFile, contents: nil)
+        FileManager.default.createFile(atPath: errFile, contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: outFile)
+        process.standardError = FileHandle(forWritingAtPath: errFile)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return Running(process: process, outFile: outFile, errFile: errFile)
+    }
+
+    /// A started `cairn`.
+    public final class Running: @unchecked Sendable {
+        public let process: Process
+        let outFile: String
+        let errFile: String
+
+        init(process: Process, outFile: String, errFile: String) {
+            self.process = process
+            self.outFile = outFile
+            self.errFile = errFile
+        }
+
+        public var pid: Int32 { process.processIdentifier }
+
+        /// Sends a signal to the controller.
+        public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+        /// Waits for the end (KILLing it after `timeout` seconds) and collects its output.
+        public func wait(timeout: Double = 120) -> Result {
+            let deadline = Date().addingTimeInterval(timeout)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            let out = (try? String(contentsOfFile: outFile, encoding: .utf8)) ?? ""
+            let err = (try? String(contentsOfFile: errFile, encoding: .utf8)) ?? ""
+            try? FileManager.default.removeItem(atPath: outFile)
+            try? FileManager.default.removeItem(atPath: errFile)
+            let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+            return Result(status: status, stdout: out, stderr: err)
+        }
+    }
+
+    /// Polls `condition` every 10 ms for up to `timeout` seconds.
+    public static func waitFor(timeout: Double = 30, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(10_000)
+        }
+        return condition()
+    }
+}
+
+/// Whether a process exists (and is not a zombie).
+public func processIsAlive(_ pid: Int32) -> Bool {
+    guard kill(pid, 0) == 0 else { return false }
+    let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+    guard let close = stat.lastIndex(of: ")") else { return false }
+    let state = stat[stat.index(close, offsetBy: 2)]
+    return state != "Z"
+}
