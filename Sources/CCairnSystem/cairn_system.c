@@ -29,12 +29,15 @@ int cairn_spawn(const char *path, char *const argv[], char *const envp[], const 
     pid_t pid = vfork();
     if (pid == 0) {
         // Child: only system calls until execve. Memory is shared with the parent.
-        for (int sig = 1; sig < NSIG; sig++) {
-            if (sig == SIGKILL || sig == SIGSTOP) continue;
+        // exec resets caught signals to default but keeps ignored ones ignored: reset those
+        // a runner or its parent shell commonly ignores (SIGPIPE is ignored by Cairn itself).
+        static const int inherited[] = {SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2,
+                                        SIGCHLD, SIGALRM, SIGTSTP, SIGTTIN, SIGTTOU, SIGXFSZ};
+        for (unsigned i = 0; i < sizeof inherited / sizeof inherited[0]; i++) {
             struct sigaction dfl;
             memset(&dfl, 0, sizeof dfl);
             dfl.sa_handler = SIG_DFL;
-            sigaction(sig, &dfl, NULL);
+            sigaction(inherited[i], &dfl, NULL);
         }
         if (setpgid(0, 0) != 0) { child_error = errno; _exit(127); }
         if (death_signal != 0) {

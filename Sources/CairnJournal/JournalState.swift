@@ -1,15 +1,17 @@
 import CairnCore
 
-/// What the journal says, folded over all segments: per unit key, its history; plus the
-/// attempts still open and recent commit times.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the journal says, folded over all segments: per unit key, its history (one dictionary
+/// entry per unit, updated in place per record), the writers, and recent activity.
 public struct JournalState: Sendable {
     /// Per unit key.
     public var units: [Digest: UnitHistory] = [:]
-    /// Attempts started and not ended, with the writer that started them.
-    public var openAttempts: [Digest: OpenAttempt] = [:]
-    /// Commit time (ms since the epoch) per committed key.
-    public var commitTimes: [Digest: Int64] = [:]
-    /// The outputs recorded by each key's commit.
+    /// The writers, one per segment, in replay order (``UnitHistory/OpenAttempt/writer`` indexes it).
+    public var writers: [SegmentInfo] = []
+    /// The outputs recorded by each key's commit (only keys with outputs).
     public var commitOutputs: [Digest: [OutputDigest]] = [:]
     /// Torn tails found: segment path and offset.
     public var tornTails: [(path: String, offset: Int)] = []
@@ -22,71 +24,101 @@ public struct JournalState: Sendable {
     /// Time of the last record (ms since the epoch).
     public var lastTime: Int64 = 0
 
-    /// An attempt that started and has no end record.
-    public struct OpenAttempt: Sendable, Equatable {
-        public var attempt: Int
-        public var pid: Int32
-        public var host: String
-        public var bootID: String
-        public var time: Int64
-    }
-
     public init() {}
+
+    /// Reads and folds every segment of a journal folder, without building record arrays.
+    /// With `repair`, torn tails are cut off (only while holding the run lock).
+    public init(directory: String, repair: Bool) throws(JournalError) {
+        let names = try Journal.segments(in: directory)
+        var total = 0
+        for name in names {
+            var info = stat()
+            if stat("\(directory)/\(name)", &info) == 0 { total += Int(info.st_size) }
+        }
+        units.reserveCapacity(total / 100 + 16)
+        for name in names {
+            writers.append(SegmentInfo(host: "", bootID: "", pid: 0, time: 0))
+            let segment = try SegmentReader.read("\(directory)/\(name)", repair: repair) { apply($0) }
+            bytes += segment.size
+            if let torn = segment.tornAt { tornTails.append((segment.path, torn)) }
+        }
+    }
 
     /// Folds segments in order.
     public init(segments: [SegmentContents]) {
         for segment in segments {
             bytes += segment.size
             if let torn = segment.tornAt { tornTails.append((segment.path, torn)) }
-            var writer = SegmentInfo(host: "", bootID: "", pid: 0, time: 0)
-            for record in segment.records { apply(record, writer: &writer) }
+            writers.append(SegmentInfo(host: "", bootID: "", pid: 0, time: 0))
+            for record in segment.records { apply(record) }
         }
     }
 
-    mutating func apply(_ record: JournalRecord, writer: inout SegmentInfo) {
+    /// Attempts started and not ended, with the writer that started them.
+    public var openAttempts: [Digest: (attempt: UnitHistory.OpenAttempt, writer: SegmentInfo)] {
+        var out: [Digest: (attempt: UnitHistory.OpenAttempt, writer: SegmentInfo)] = [:]
+        for (key, history) in units {
+            if let open = history.open { out[key] = (open, writers[open.writer]) }
+        }
+        return out
+    }
+
+    mutating func apply(_ record: JournalRecord) {
         switch record {
         case .segmentOpened(let info):
-            writer = info
+            writers[writers.count - 1] = info
             lastSessionEnded = false
         case .runStarted(let time, _):
             lastTime = max(lastTime, time)
         case .attemptStarted(let key, let attempt, let pid, let time):
-            var h = units[key] ?? UnitHistory()
-            h.attempts = max(h.attempts, attempt)
-            if !h.committed { h.interrupted = true }
-            units[key] = h
-            openAttempts[key] = OpenAttempt(attempt: attempt, pid: pid, host: writer.host, bootID: writer.bootID, time: time)
+            let writer = writers.count - 1
+            units[key, default: UnitHistory()].started(attempt: attempt, pid: pid, writer: writer, time: time)
             lastTime = max(lastTime, time)
         case .committed(let c):
-            var h = units[c.key] ?? UnitHistory()
-            if !h.committed { commitRecords += 1 }
-            h.committed = true
-            h.interrupted = false
-            h.lastFailure = nil
-            h.attempts = max(h.attempts, c.attempt)
-            units[c.key] = h
-            openAttempts[c.key] = nil
-            commitTimes[c.key] = c.time
-            commitOutputs[c.key] = c.outputs
+            let wasCommitted = units[c.key]?.committed ?? false
+            units[c.key, default: UnitHistory()].commit(attempt: c.attempt, time: c.time)
+            if !wasCommitted { commitRecords += 1 }
+            if !c.outputs.isEmpty { commitOutputs[c.key] = c.outputs }
             lastTime = max(lastTime, c.time)
         case .failed(let f):
-            var h = units[f.key] ?? UnitHistory()
-            if !h.committed {
-                h.lastFailure = f.reason
-                h.interrupted = false
-            }
-            units[f.key] = h
-            openAttempts[f.key] = nil
+            units[f.key, default: UnitHistory()].fail(reason: f.reason)
             lastTime = max(lastTime, f.time)
         case .interrupted(let key, _, let time):
-            var h = units[key] ?? UnitHistory()
-            if !h.committed { h.interrupted = true }
-            units[key] = h
-            openAttempts[key] = nil
+            units[key, default: UnitHistory()].interrupt()
             lastTime = max(lastTime, time)
         case .runEnded(let time, _, _):
             lastSessionEnded = true
             lastTime = max(lastTime, time)
         }
+    }
+}
+
+extension UnitHistory {
+    mutating func started(attempt: Int, pid: Int32, writer: Int, time: Int64) {
+        attempts = max(attempts, attempt)
+        if !committed { interrupted = true }
+        open = OpenAttempt(attempt: attempt, pid: pid, writer: writer, time: time)
+    }
+
+    mutating func commit(attempt: Int, time: Int64) {
+        committed = true
+        interrupted = false
+        lastFailure = nil
+        attempts = max(attempts, attempt)
+        commitTime = time
+        open = nil
+    }
+
+    mutating func fail(reason: String) {
+        if !committed {
+            lastFailure = reason
+            interrupted = false
+        }
+        open = nil
+    }
+
+    mutating func interrupt() {
+        if !committed { interrupted = true }
+        open = nil
     }
 }

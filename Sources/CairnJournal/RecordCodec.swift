@@ -18,18 +18,18 @@ public enum RecordCodec {
         case .segmentOpened(let info):
             p.append(1); put(info.host, &p); put(info.bootID, &p); put(Int64(info.pid), &p); put(info.time, &p)
         case .runStarted(let time, let snapshot):
-            p.append(2); put(time, &p); p += snapshot.bytes
+            p.append(2); put(time, &p); snapshot.append(to: &p)
         case .attemptStarted(let key, let attempt, let pid, let time):
-            p.append(3); p += key.bytes; put(Int64(attempt), &p); put(Int64(pid), &p); put(time, &p)
+            p.append(3); key.append(to: &p); put(Int64(attempt), &p); put(Int64(pid), &p); put(time, &p)
         case .committed(let c):
-            p.append(4); p += c.key.bytes; put(Int64(c.attempt), &p); put(Int64(c.exitCode), &p)
+            p.append(4); c.key.append(to: &p); put(Int64(c.attempt), &p); put(Int64(c.exitCode), &p)
             put(c.durationMs, &p); put(c.time, &p); put(Int64(c.outputs.count), &p)
-            for o in c.outputs { put(o.size, &p); p += o.digest.bytes }
+            for o in c.outputs { put(o.size, &p); o.digest.append(to: &p) }
         case .failed(let f):
-            p.append(5); p += f.key.bytes; put(Int64(f.attempt), &p); put(Int64(f.exitCode), &p)
+            p.append(5); f.key.append(to: &p); put(Int64(f.attempt), &p); put(Int64(f.exitCode), &p)
             put(f.durationMs, &p); put(f.time, &p); put(f.reason, &p)
         case .interrupted(let key, let attempt, let time):
-            p.append(6); p += key.bytes; put(Int64(attempt), &p); put(time, &p)
+            p.append(6); key.append(to: &p); put(Int64(attempt), &p); put(time, &p)
         case .runEnded(let time, let committed, let failed):
             p.append(7); put(time, &p); put(Int64(committed), &p); put(Int64(failed), &p)
         }
@@ -147,7 +147,7 @@ public enum RecordCodec {
         mutating func digest() -> Digest? {
             guard offset + 32 <= bytes.count else { return nil }
             defer { offset += 32 }
-            return Digest(bytes: Array(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + 32)])))
+            return Digest(raw: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + 32)]))
         }
     }
 }

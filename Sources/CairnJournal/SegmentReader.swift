@@ -24,16 +24,22 @@ public enum SegmentReader {
     /// Reads `path`. With `repair`, a torn tail is cut off the file (only for segments no live
     /// writer appends to).
     public static func read(_ path: String, repair: Bool) throws(JournalError) -> SegmentContents {
-        let data = try readFile(path)
         var records: [JournalRecord] = []
-        records.reserveCapacity(data.count / 50)
+        var contents = try read(path, repair: repair) { records.append($0) }
+        contents.records = records
+        return contents
+    }
+
+    /// Reads `path`, handing each record to `visit` as it is decoded (no record array is built).
+    public static func read(_ path: String, repair: Bool, visit: (JournalRecord) -> Void) throws(JournalError) -> SegmentContents {
+        let data = try readFile(path)
         var torn: Int?
         let outcome: JournalError? = data.withUnsafeBytes { bytes -> JournalError? in
             var offset = 0
             while offset < bytes.count {
                 switch RecordCodec.frame(in: bytes, at: offset) {
                 case .record(let record, let next):
-                    records.append(record)
+                    visit(record)
                     offset = next
                 case .invalid:
                     var probe = offset + 1
@@ -53,24 +59,28 @@ public enum SegmentReader {
         if repair, let torn {
             guard truncate(path, off_t(torn)) == 0 else { throw JournalError.io("cannot truncate torn tail of", path: path, errno: errno) }
         }
-        return SegmentContents(path: path, records: records, tornAt: torn, size: data.count)
+        return SegmentContents(path: path, records: [], tornAt: torn, size: data.count)
     }
 
     static func readFile(_ path: String) throws(JournalError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw JournalError.io("cannot open journal segment", path: path, errno: errno) }
         defer { close(fd) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw JournalError.io("cannot stat", path: path, errno: errno) }
+        var out = [UInt8](repeating: 0, count: Int(info.st_size))
+        var filled = 0
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if filled == out.count { out += [UInt8](repeating: 0, count: 1 << 16) }  // the file grew (a live writer)
+            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw JournalError.io("cannot read", path: path, errno: errno)
             }
             if n == 0 { break }
-            out += chunk[0..<n]
+            filled += n
         }
+        out.removeSubrange(filled...)
         return out
     }
 }

@@ -7,10 +7,11 @@ import Glibc
 
 /// Appends records to one journal segment file, of which it is the only writer.
 ///
-/// Group commit: ``append(_:)`` only queues; a writer thread writes whatever has queued since
-/// its last sync with one `write` and one `fdatasync`, then reports the new durable sequence
-/// number through `onDurable`. Latency is one `fdatasync` plus the batch write; throughput grows
-/// with load because batches grow. A record counts only once ``durableSequence`` has passed it.
+/// Group commit: ``append(_:)`` only queues; a writer thread waits up to ``linger`` for more
+/// records to arrive, writes the batch with one `write` and one `fdatasync`, then reports the
+/// new durable sequence number through `onDurable`. Latency is bounded by ``linger`` plus one
+/// `fdatasync`; throughput grows with load because batches grow. A record counts only once
+/// ``durableSequence`` has passed it.
 public final class SegmentWriter: @unchecked Sendable {
     // All mutable state below is guarded by `condition`.
     private let condition = NSCondition()
@@ -19,6 +20,7 @@ public final class SegmentWriter: @unchecked Sendable {
     private var durable: UInt64 = 0
     private var failure: JournalError?
     private var closing = false
+    private var urgent = false
     private var finished = false
     private var bytes: Int64 = 0
 
@@ -26,6 +28,10 @@ public final class SegmentWriter: @unchecked Sendable {
     /// The segment file.
     public let path: String
     private let onDurable: @Sendable (UInt64) -> Void
+    /// How long the writer waits after the first queued record for more to batch.
+    public static let linger = 0.002
+    /// A batch this large is written without lingering.
+    static let batchBytes = 64 << 10
 
     /// Creates the segment file (it must not exist), writes its header durably, and starts the writer thread.
     public init(path: String, info: SegmentInfo, onDurable: @escaping @Sendable (UInt64) -> Void = { _ in }) throws(JournalError) {
@@ -51,9 +57,10 @@ public final class SegmentWriter: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         if let failure { throw failure }
+        let wasEmpty = pending.isEmpty
         RecordCodec.encode(record, into: &pending)
         appended += 1
-        condition.signal()
+        if wasEmpty || pending.count >= Self.batchBytes { condition.signal() }
         return appended
     }
 
@@ -83,6 +90,8 @@ public final class SegmentWriter: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         let target = appended
+        urgent = true
+        condition.broadcast()
         while durable < target && failure == nil { condition.wait() }
         if let failure { throw failure }
     }
@@ -104,9 +113,12 @@ public final class SegmentWriter: @unchecked Sendable {
         while true {
             while pending.isEmpty && !closing { condition.wait() }
             if pending.isEmpty { break }
+            let lingerUntil = Date(timeIntervalSinceNow: Self.linger)
+            while !closing && !urgent && pending.count < Self.batchBytes && condition.wait(until: lingerUntil) {}
             let batch = pending
             let sequence = appended
             pending = []
+            urgent = false
             condition.unlock()
             var outcome: JournalError?
             do throws(JournalError) {

@@ -21,10 +21,9 @@ public struct RunInspector {
     public init(folder: RunFolder, snapshot: Snapshot) throws(RunError) {
         self.folder = folder
         self.snapshot = snapshot
-        do { plan = try Planner.plan(snapshot.pipeline) } catch { throw .pipeline(error) }
-        do { state = JournalState(segments: try Journal.replay(directory: folder.journal, repair: false)) } catch {
-            throw .journal(error)
-        }
+        let (plan, state) = try PlanAndReplay.run(snapshot.pipeline, journal: folder.journal, repair: false)
+        self.plan = plan
+        self.state = state
         live = RunLock.isLive(folder)
     }
 
@@ -34,7 +33,7 @@ public struct RunInspector {
         let since = state.lastTime - Int64(window * 1000)
         if live {
             for unit in plan.units {
-                if let t = state.commitTimes[unit.key], t >= since { recent[plan.step(of: unit).name, default: 0] += 1 }
+                if let t = state.units[unit.key]?.commitTime, t >= since { recent[plan.step(of: unit).name, default: 0] += 1 }
             }
         }
         return StatusReport.build(plan: plan, history: state.units, running: Set(state.openAttempts.keys), live: live,

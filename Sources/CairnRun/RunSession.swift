@@ -19,11 +19,9 @@ public enum RunSession {
         try folder.create()
         let lock = try RunLock(folder: folder, host: host)
         defer { withExtendedLifetime(lock) {} }
-        try snapshot.write(to: folder)
         let state: JournalState
-        do { state = JournalState(segments: try Journal.replay(directory: folder.journal, repair: true)) } catch {
-            throw .journal(error)
-        }
+        do { state = try JournalState(directory: folder.journal, repair: true) } catch { throw .journal(error) }
+        try snapshot.write(to: folder)
         for torn in state.tornTails {
             observer.notice("journal \(torn.path) ended in a torn record at byte \(torn.offset) (an interrupted write); cut it off, nothing committed was lost")
         }
@@ -33,17 +31,17 @@ public enum RunSession {
         beforeRun(plan, state)
 
         let executor = LocalExecutor(slots: options.jobs, signalFD: options.signalFD)
-        let waker = executor.waker
+        let watch = DurabilityWatch(waker: executor.waker)
         let info = SegmentInfo(host: host.host, bootID: host.bootID, pid: getpid(), time: Int64(Date().timeIntervalSince1970 * 1000))
         let writer: SegmentWriter
-        do { writer = try Journal.openSegment(directory: folder.journal, info: info, onDurable: { _ in waker.wake() }) } catch {
+        do { writer = try Journal.openSegment(directory: folder.journal, info: info, onDurable: { watch.madeDurable($0) }) } catch {
             throw .journal(error)
         }
         var summary: RunSummary
         do {
             try writer.append(.runStarted(time: info.time, snapshot: snapshot.digest))
             let runner = try Runner(plan: plan, folder: folder, root: snapshot.root, history: state.units, journal: writer,
-                                    executor: executor, options: options, observer: observer)
+                                    executor: executor, watch: watch, options: options, observer: observer)
             summary = runner.run()
             try writer.append(.runEnded(time: Int64(Date().timeIntervalSince1970 * 1000), committed: summary.committed, failed: summary.failures.count))
             try writer.close()

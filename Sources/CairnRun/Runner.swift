@@ -2,6 +2,7 @@ import CairnCore
 import CairnExecutor
 import CairnJournal
 import Foundation
+import Synchronization
 
 /// Runs a plan's uncommitted units through an executor, journaling every attempt.
 ///
@@ -22,6 +23,7 @@ final class Runner {
     let folder: RunFolder
     let journal: SegmentWriter
     let executor: any Executor
+    let watch: DurabilityWatch
     let options: RunOptions
     let observer: any RunObserver
     let staging: Staging
@@ -42,7 +44,7 @@ final class Runner {
 
     init(
         plan: Plan, folder: RunFolder, root: String, history: [Digest: UnitHistory], journal: SegmentWriter,
-        executor: any Executor, options: RunOptions, observer: any RunObserver,
+        executor: any Executor, watch: DurabilityWatch, options: RunOptions, observer: any RunObserver,
         wallClock: @escaping @Sendable () -> Date = { Date() }
     ) throws(RunError) {
         self.plan = plan
@@ -50,6 +52,7 @@ final class Runner {
         self.history = history
         self.journal = journal
         self.executor = executor
+        self.watch = watch
         self.options = options
         self.observer = observer
         self.wallClock = wallClock
@@ -90,7 +93,11 @@ final class Runner {
             var deadline: Double?
             if !stopping, let next = scheduler.release(now: MonotonicClock.now()) { deadline = next }
             if idle && deadline == nil && scheduler.readyCount == 0 { break }
-            let events = executor.wait(until: deadline ?? (awaitingDurability.isEmpty ? nil : MonotonicClock.now() + 0.05))
+            let wanted = durabilityWanted()
+            watch.wanted.store(wanted, ordering: .releasing)
+            if wanted != 0 && journal.durableSequence >= wanted { continue }
+            if let error = journal.error { fatal("\(error)"); awaitingDurability = []; continue }
+            let events = executor.wait(until: deadline)
             for signal in events.signals { handle(signal: signal) }
             for completion in events.completions { finish(completion) }
             settleDurable()
@@ -205,6 +212,14 @@ final class Runner {
             stopping = true
             observer.notice("--fail-fast: a unit failed; starting no more units and letting running ones finish")
         }
+    }
+
+    /// The journal sequence number worth waking up for: the first commit something depends on,
+    /// or, when nothing runs, the last commit awaited. 0 for none.
+    func durabilityWanted() -> UInt64 {
+        guard !awaitingDurability.isEmpty else { return 0 }
+        if executor.runningCount == 0 { return awaitingDurability.last!.sequence }
+        return awaitingDurability.first { scheduler.hasDependents($0.unit) }?.sequence ?? 0
     }
 
     /// Marks units whose commit records are now durable as committed.

@@ -18,7 +18,7 @@ struct Cairn: ParsableCommand {
               cairn resume [RUN]           continue the most recent unfinished run
               cairn status [RUN]           where a run stands (works on a live run)
               cairn runs                   runs below the current folder
-              cairn log UNIT               a unit's output, e.g. cairn log 'render[sample=3]'
+              cairn log UNIT               a unit's output ('render[sample=3]')
 
             Exit codes:
               0    every unit is committed

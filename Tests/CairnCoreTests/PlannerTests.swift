@@ -81,4 +81,33 @@ import Testing
         s.release(now: 10)
         #expect(s.next() == 0)
     }
+
+    @Test func keyWriterEmitsExactlyTheCanonicalJSON() throws {
+        let step = StepSpec(name: "r\u{e9}nder", run: "echo \"{x}\" > {out.b}", outputs: [.init(name: "b", pattern: "o/{x}"), .init(name: "a", pattern: "p/{x}")],
+                            inputs: [.init(name: "z", source: .path("in/{x}")), .init(name: "y", source: .path("j"))],
+                            env: [.init(name: "B", value: "2"), .init(name: "A", value: "tab\there")])
+        let axes = ["x", "Z", "\u{e9}"]
+        let values: [ItemValue] = [.string("a\"b"), .double(0.5), .int(-3)]
+        let needs = [Digest(of: "n1"), Digest(of: "n0")]
+        let fast = UnitKeyWriter(step: step, axes: axes).json(values: values, seed: 99, outputs: ["o/1", "p/1"], inputs: [["in/1"], ["j", "k"]], needs: needs)
+        var valueMembers: [String: CanonicalJSON] = [:]
+        for (a, v) in zip(axes, values) { valueMembers[a] = v.json }
+        let reference = CanonicalJSON.object([
+            "v": .int(1), "step": .string(step.name), "run": .string(step.run),
+            "env": .array(step.env.map { .array([.string($0.name), .string($0.value)]) }),
+            "foreach": .string("item"), "values": .object(valueMembers), "seed": .int(99),
+            "outputs": .object(["b": .string("o/1"), "a": .string("p/1")]),
+            "inputs": .object(["z": .array([.string("in/1")]), "y": .array([.string("j"), .string("k")])]),
+            "needs": .array(needs.map { .string($0.hex) }),
+        ]).text
+        #expect(fast == reference)
+    }
+
+    @Test func digestRoundTripsThroughHexAndBytes() {
+        let d = Digest(of: "hello")
+        #expect(d.hex == "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")
+        #expect(Digest(hex: d.hex) == d)
+        #expect(Digest(bytes: d.bytes) == d)
+        #expect(Digest(of: "a") < Digest(of: "b") || Digest(of: "b") < Digest(of: "a"))
+    }
 }

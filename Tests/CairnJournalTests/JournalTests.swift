@@ -106,7 +106,9 @@ import Testing
         #expect(seen.count < 5000, "records were synced in batches")
         let state = JournalState(segments: try Journal.replay(directory: dir.path, repair: false))
         #expect(state.units.count == 5000)
-        #expect(state.openAttempts.count == 5000)
+        let open = state.openAttempts
+        #expect(open.count == 5000)
+        #expect(open[Self.key(17)]?.attempt.pid == 17 && open[Self.key(17)]?.writer.host == "test-host")
     }
 
     @Test func stateFoldsAttemptsCommitsAndFailures() throws {
@@ -117,11 +119,13 @@ import Testing
                                    .committed(UnitCommit(key: Self.key(2), attempt: 4, exitCode: 0, durationMs: 1, time: 6, outputs: []))])
         #expect(try Journal.segments(in: dir.path).count == 2)
         let state = JournalState(segments: try Journal.replay(directory: dir.path, repair: false))
-        #expect(state.units[Self.key(1)] == UnitHistory(committed: true, attempts: 1))
-        #expect(state.units[Self.key(2)] == UnitHistory(committed: true, attempts: 4))
+        #expect(state.units[Self.key(1)] == UnitHistory(committed: true, attempts: 1, commitTime: 1_700_000_000_019))
+        #expect(state.units[Self.key(2)] == UnitHistory(committed: true, attempts: 4, commitTime: 6))
         #expect(state.units[Self.key(3)] == UnitHistory(committed: false, attempts: 0, interrupted: true))
         #expect(state.commitRecords == 2)
         #expect(state.openAttempts.isEmpty)
+        #expect(state.commitOutputs[Self.key(1)]?.count == 2)
+        #expect(state.writers.count == 2 && state.writers[0] == Self.info)
     }
 }
 

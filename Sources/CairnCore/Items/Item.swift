@@ -17,6 +17,23 @@ public struct Item: Sendable, Equatable {
         return CanonicalJSON.object(members).text
     }
 
+    /// A fast equivalent of ``json(axes:)`` for many items of the same axes.
+    public static func jsonWriter(axes: [String]) -> @Sendable (Item) -> String {
+        let order = axes.enumerated().sorted { CanonicalJSON.codePointOrder($0.element, $1.element) }
+            .map { (CanonicalJSON.string($0.element).text, $0.offset) }
+        return { item in
+            var out = "{"
+            for (n, (name, i)) in order.enumerated() {
+                if n > 0 { out += "," }
+                out += name
+                out += ":"
+                item.values[i].json.write(to: &out)
+            }
+            out += "}"
+            return out
+        }
+    }
+
     /// A readable label such as `sample=3,shape=circle`.
     public func label(axes: [String]) -> String {
         zip(axes, values).map { "\($0)=\($1)" }.joined(separator: ",")

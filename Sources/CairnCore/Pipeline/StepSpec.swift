@@ -16,12 +16,22 @@ public struct StepSpec: Sendable, Codable, Equatable {
         }
         public var name: String
         public var source: Source
+
+        public init(name: String, source: Source) {
+            self.name = name
+            self.source = source
+        }
     }
 
     /// A named output path pattern.
     public struct Output: Sendable, Codable, Equatable {
         public var name: String
         public var pattern: String
+
+        public init(name: String, pattern: String) {
+            self.name = name
+            self.pattern = pattern
+        }
     }
 
     public var name: String
@@ -43,6 +53,11 @@ public struct StepSpec: Sendable, Codable, Equatable {
     public struct EnvVar: Sendable, Codable, Equatable {
         public var name: String
         public var value: String
+
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
     }
 
     public init(

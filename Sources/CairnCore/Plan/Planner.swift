@@ -3,6 +3,7 @@
 /// A unit's key is the SHA-256 of canonical JSON holding: format version, step name, `run`
 /// template text, env templates, `foreach`, the item's axis values, the unit's seed, resolved
 /// output and input paths, and the keys of the units it needs (so changes flow downstream).
+/// ``UnitKeyWriter`` documents the exact object.
 public enum Planner {
     /// Plans `spec`, whose axes must all be resolved to `range` or `list`.
     public static func plan(_ spec: PipelineSpec) throws(PipelineError) -> Plan {
@@ -19,7 +20,7 @@ public enum Planner {
         guard !items.isEmpty else {
             throw spec.error(at: "items", "the axes produce no items (an empty axis or sample count 0); give every axis at least one value")
         }
-        let itemJSON = items.map { $0.json(axes: axes) }
+        let itemJSON = items.map(Item.jsonWriter(axes: axes))
         let itemSeeds = itemJSON.map { UnitSeed.derive(runSeed: spec.seed, itemJSON: $0) }
         let onceSeed = UnitSeed.derive(runSeed: spec.seed, itemJSON: "{}")
 
@@ -37,6 +38,7 @@ public enum Planner {
                 guard case .path(let pattern) = input.source else { return nil }
                 return try template(pattern, spec, "\(key).inputs.\(input.name)")
             }
+            let keyWriter = UnitKeyWriter(step: step, axes: axes)
             let start = units.count
             let itemIndices: [Int?] = step.foreach == .item ? items.indices.map { $0 } : [nil]
             for itemIndex in itemIndices {
@@ -86,39 +88,14 @@ public enum Planner {
                     }
                 }
                 let seed = itemIndex.map { itemSeeds[$0] } ?? onceSeed
-                let unitKey = Self.key(step: step, itemIndex: itemIndex, items: items, axes: axes, seed: seed,
-                                       outputs: outputs, inputs: inputs, needs: needs.map { units[$0].key })
+                let unitKey = keyWriter.key(values: values, seed: seed, outputs: outputs, inputs: inputs,
+                                            needs: needs.map { units[$0].key })
                 units.append(PlannedUnit(index: units.count, step: s, item: itemIndex, key: unitKey, seed: seed,
                                          outputs: outputs, inputs: inputs, needs: needs))
             }
             ranges[s] = start..<units.count
         }
         return Plan(pipeline: spec, items: items, units: units, stepOrder: order, stepRanges: ranges)
-    }
-
-    static func key(
-        step: StepSpec, itemIndex: Int?, items: [Item], axes: [String], seed: Int, outputs: [String],
-        inputs: [[String]], needs: [Digest]
-    ) -> Digest {
-        var values: [String: CanonicalJSON] = [:]
-        if let itemIndex { for (a, v) in zip(axes, items[itemIndex].values) { values[a] = v.json } }
-        var outs: [String: CanonicalJSON] = [:]
-        for (o, path) in zip(step.outputs, outputs) { outs[o.name] = .string(path) }
-        var ins: [String: CanonicalJSON] = [:]
-        for (i, paths) in zip(step.inputs, inputs) { ins[i.name] = .array(paths.map { .string($0) }) }
-        let json = CanonicalJSON.object([
-            "v": .int(1),
-            "step": .string(step.name),
-            "run": .string(step.run),
-            "env": .array(step.env.map { .array([.string($0.name), .string($0.value)]) }),
-            "foreach": .string(step.foreach.rawValue),
-            "values": .object(values),
-            "seed": .int(seed),
-            "outputs": .object(outs),
-            "inputs": .object(ins),
-            "needs": .array(needs.map { .string($0.hex) }),
-        ])
-        return Digest(of: json.text)
     }
 
     static func template(_ text: String, _ spec: PipelineSpec, _ key: String) throws(PipelineError) -> Template {

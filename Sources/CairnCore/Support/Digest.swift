@@ -1,19 +1,30 @@
 import Crypto
 
 /// A SHA-256 digest, the identity of units and the checksum of outputs.
+///
+/// Stored as four big-endian words: no heap allocation, cheap to hash and compare.
 public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
-    /// The 32 raw bytes.
-    public let bytes: [UInt8]
+    let w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
+
+    /// Wraps 32 raw bytes.
+    public init(raw: UnsafeRawBufferPointer) {
+        precondition(raw.count == 32, "a SHA-256 digest has 32 bytes")
+        w0 = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+        w1 = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        w2 = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+        w3 = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+    }
 
     /// Wraps 32 raw bytes.
     public init(bytes: [UInt8]) {
-        precondition(bytes.count == 32, "a SHA-256 digest has 32 bytes")
-        self.bytes = bytes
+        self = bytes.withUnsafeBytes { Digest(raw: $0) }
     }
 
     /// The SHA-256 of the UTF-8 bytes of `text`.
     public init(of text: String) {
-        self.bytes = Array(SHA256.hash(data: Array(text.utf8)))
+        var text = text
+        let hash = text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        self = hash.withUnsafeBytes { Digest(raw: $0) }
     }
 
     /// Parses 64 hexadecimal digits; nil if `hex` is not that.
@@ -26,19 +37,39 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
             guard let h = Digest.nibble(hi), let l = Digest.nibble(lo) else { return nil }
             out.append(h << 4 | l)
         }
-        self.bytes = out
+        self.init(bytes: out)
+    }
+
+    /// The 32 raw bytes.
+    public var bytes: [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(32)
+        for w in [w0, w1, w2, w3] {
+            for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: w >> UInt64(shift))) }
+        }
+        return out
+    }
+
+    /// Appends the 32 raw bytes to `out`.
+    public func append(to out: inout [UInt8]) {
+        for w in [w0, w1, w2, w3] {
+            for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: w >> UInt64(shift))) }
+        }
     }
 
     /// Lower-case hexadecimal text.
     public var hex: String {
         let digits = Array("0123456789abcdef".utf8)
-        var chars = [UInt8]()
-        chars.reserveCapacity(64)
-        for b in bytes {
-            chars.append(digits[Int(b >> 4)])
-            chars.append(digits[Int(b & 0xF)])
+        return String(unsafeUninitializedCapacity: 64) { buffer in
+            var i = 0
+            for w in [w0, w1, w2, w3] {
+                for shift in stride(from: 60, through: 0, by: -4) {
+                    buffer[i] = digits[Int((w >> UInt64(shift)) & 0xF)]
+                    i += 1
+                }
+            }
+            return 64
         }
-        return String(decoding: chars, as: UTF8.self)
     }
 
     /// The first 12 hex digits, enough to name a unit to a person.
@@ -46,9 +77,9 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     public var description: String { hex }
 
-    public static func < (a: Digest, b: Digest) -> Bool {
-        a.bytes.lexicographicallyPrecedes(b.bytes)
-    }
+    public func hash(into hasher: inout Hasher) { hasher.combine(w0 ^ w2) }
+
+    public static func < (a: Digest, b: Digest) -> Bool { (a.w0, a.w1, a.w2, a.w3) < (b.w0, b.w1, b.w2, b.w3) }
 
     private static func nibble(_ c: UInt8) -> UInt8? {
         switch c {
@@ -74,6 +105,6 @@ public struct DigestBuilder {
 
     /// The digest of everything fed so far.
     public func finish() -> Digest {
-        Digest(bytes: Array(hasher.finalize()))
+        hasher.finalize().withUnsafeBytes { Digest(raw: $0) }
     }
 }

@@ -57,6 +57,9 @@ public struct Scheduler: Sendable {
     /// Units ready to start now.
     public var readyCount: Int { ready.count }
 
+    /// Whether any unit waits for `unit` to finish.
+    public func hasDependents(_ unit: Int) -> Bool { !dependents[unit].isEmpty }
+
     /// Takes the next ready unit and marks it running.
     public mutating func next() -> Int? {
         guard let r = ready.popMin() else { return nil }

@@ -8,12 +8,35 @@ public struct UnitHistory: Sendable, Equatable {
     public var lastFailure: String?
     /// The last attempt started and never ended (the controller died or was interrupted).
     public var interrupted = false
+    /// When the commit record was written (ms since the epoch).
+    public var commitTime: Int64?
+    /// The attempt that started and has no end record yet, if any.
+    public var open: OpenAttempt?
 
-    public init(committed: Bool = false, attempts: Int = 0, lastFailure: String? = nil, interrupted: Bool = false) {
+    /// An attempt with a start record and no end record.
+    public struct OpenAttempt: Sendable, Equatable {
+        public var attempt: Int
+        public var pid: Int32
+        /// Index of the journal segment (writer) that started it.
+        public var writer: Int
+        public var time: Int64
+
+        public init(attempt: Int, pid: Int32, writer: Int, time: Int64) {
+            self.attempt = attempt
+            self.pid = pid
+            self.writer = writer
+            self.time = time
+        }
+    }
+
+    public init(committed: Bool = false, attempts: Int = 0, lastFailure: String? = nil, interrupted: Bool = false,
+                commitTime: Int64? = nil, open: OpenAttempt? = nil) {
         self.committed = committed
         self.attempts = attempts
         self.lastFailure = lastFailure
         self.interrupted = interrupted
+        self.commitTime = commitTime
+        self.open = open
     }
 }
 

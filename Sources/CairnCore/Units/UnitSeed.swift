@@ -8,7 +8,6 @@
 public enum UnitSeed {
     /// Derives the seed of an item from the run seed.
     public static func derive(runSeed: Int, itemJSON: String) -> Int {
-        let d = Digest(of: "cairn-seed-v1:\(runSeed):\(itemJSON)")
-        return Int(d.bytes[0]) << 24 | Int(d.bytes[1]) << 16 | Int(d.bytes[2]) << 8 | Int(d.bytes[3])
+        Int(Digest(of: "cairn-seed-v1:\(runSeed):\(itemJSON)").w0 >> 32)
     }
 }

@@ -1,0 +1,87 @@
+/// Writes the canonical JSON a unit key hashes, quickly: the members that are the same for
+/// every unit of a step are encoded once.
+///
+/// The text is exactly ``CanonicalJSON`` of this object (keys in code-point order):
+///
+/// ```
+/// {"env": [[NAME, TEMPLATE], ...], "foreach": "item"|"once", "inputs": {NAME: [PATH, ...]},
+///  "needs": [KEY_HEX, ...], "outputs": {NAME: PATH}, "run": TEMPLATE, "seed": SEED,
+///  "step": NAME, "v": 1, "values": {AXIS: VALUE}}
+/// ```
+public struct UnitKeyWriter: Sendable {
+    let envText: String
+    let foreachText: String
+    let runText: String
+    let stepText: String
+    let inputOrder: [(json: String, index: Int)]
+    let outputOrder: [(json: String, index: Int)]
+    let axisOrder: [(json: String, index: Int)]
+
+    /// Prepares the writer for one step of a pipeline with these axes.
+    public init(step: StepSpec, axes: [String]) {
+        envText = CanonicalJSON.array(step.env.map { .array([.string($0.name), .string($0.value)]) }).text
+        foreachText = CanonicalJSON.string(step.foreach.rawValue).text
+        runText = CanonicalJSON.string(step.run).text
+        stepText = CanonicalJSON.string(step.name).text
+        func order(_ names: [String]) -> [(json: String, index: Int)] {
+            names.enumerated().sorted { CanonicalJSON.codePointOrder($0.element, $1.element) }
+                .map { (CanonicalJSON.string($0.element).text, $0.offset) }
+        }
+        inputOrder = order(step.inputs.map(\.name))
+        outputOrder = order(step.outputs.map(\.name))
+        axisOrder = step.foreach == .item ? order(axes) : []
+    }
+
+    /// The canonical JSON of a unit.
+    public func json(values: [ItemValue], seed: Int, outputs: [String], inputs: [[String]], needs: [Digest]) -> String {
+        var out = "{\"env\":"
+        out.reserveCapacity(256 + needs.count * 67)
+        out += envText
+        out += ",\"foreach\":"
+        out += foreachText
+        out += ",\"inputs\":{"
+        for (n, (name, i)) in inputOrder.enumerated() {
+            if n > 0 { out += "," }
+            out += name
+            out += ":["
+            for (p, path) in inputs[i].enumerated() {
+                if p > 0 { out += "," }
+                CanonicalJSON.writeString(path, to: &out)
+            }
+            out += "]"
+        }
+        out += "},\"needs\":["
+        for (n, key) in needs.enumerated() {
+            out += n > 0 ? ",\"" : "\""
+            out += key.hex
+            out += "\""
+        }
+        out += "],\"outputs\":{"
+        for (n, (name, i)) in outputOrder.enumerated() {
+            if n > 0 { out += "," }
+            out += name
+            out += ":"
+            CanonicalJSON.writeString(outputs[i], to: &out)
+        }
+        out += "},\"run\":"
+        out += runText
+        out += ",\"seed\":"
+        out += String(seed)
+        out += ",\"step\":"
+        out += stepText
+        out += ",\"v\":1,\"values\":{"
+        for (n, (name, i)) in axisOrder.enumerated() {
+            if n > 0 { out += "," }
+            out += name
+            out += ":"
+            values[i].json.write(to: &out)
+        }
+        out += "}}"
+        return out
+    }
+
+    /// The unit key: SHA-256 of ``json(values:seed:outputs:inputs:needs:)``.
+    public func key(values: [ItemValue], seed: Int, outputs: [String], inputs: [[String]], needs: [Digest]) -> Digest {
+        Digest(of: json(values: values, seed: seed, outputs: outputs, inputs: inputs, needs: needs))
+    }
+}
