@@ -67,8 +67,9 @@ public struct PipelineLoader: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw .pipeline(spec.error(at: "items.\(axis).file", "'\(file)' is not UTF-8 text; save it as UTF-8"))
         }
-        return text.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        // "\r\n" is one Character in Swift, so split on any newline rather than on "\n".
+        return text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline)
+            .map(String.init)
             .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
             .map(ItemValue.string)
     }
