@@ -6,8 +6,9 @@ public enum JournalRecord: Sendable, Equatable {
     case segmentOpened(SegmentInfo)
     /// A `cairn run` or `resume` began, with the SHA-256 of the snapshot it runs.
     case runStarted(time: Int64, snapshot: Digest)
-    /// An attempt of a unit started in process group `pid`.
-    case attemptStarted(key: Digest, attempt: Int, pid: Int32, time: Int64)
+    /// An attempt of a unit started in process group `pid`, whose leader started at `startTicks`
+    /// (clock ticks since boot, from `/proc`; 0 when unknown).
+    case attemptStarted(key: Digest, attempt: Int, pid: Int32, startTicks: Int64, time: Int64)
     /// A unit's outputs are in place; the unit is done once this record is durable.
     case committed(UnitCommit)
     /// An attempt ended without success.

@@ -70,9 +70,9 @@ public struct JournalState: Sendable {
             lastSessionEnded = false
         case .runStarted(let time, _):
             lastTime = max(lastTime, time)
-        case .attemptStarted(let key, let attempt, let pid, let time):
+        case .attemptStarted(let key, let attempt, let pid, let startTicks, let time):
             let writer = writers.count - 1
-            units[key, default: UnitHistory()].started(attempt: attempt, pid: pid, writer: writer, time: time)
+            units[key, default: UnitHistory()].started(attempt: attempt, pid: pid, startTicks: startTicks, writer: writer, time: time)
             lastTime = max(lastTime, time)
         case .committed(let c):
             let wasCommitted = units[c.key]?.committed ?? false
@@ -94,10 +94,10 @@ public struct JournalState: Sendable {
 }
 
 extension UnitHistory {
-    mutating func started(attempt: Int, pid: Int32, writer: Int, time: Int64) {
+    mutating func started(attempt: Int, pid: Int32, startTicks: Int64, writer: Int, time: Int64) {
         attempts = max(attempts, attempt)
         if !committed { interrupted = true }
-        open = OpenAttempt(attempt: attempt, pid: pid, writer: writer, time: time)
+        open = OpenAttempt(attempt: attempt, pid: pid, startTicks: startTicks, writer: writer, time: time)
     }
 
     mutating func commit(attempt: Int, time: Int64) {

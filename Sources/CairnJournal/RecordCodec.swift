@@ -19,8 +19,8 @@ public enum RecordCodec {
             p.append(1); put(info.host, &p); put(info.bootID, &p); put(Int64(info.pid), &p); put(info.time, &p)
         case .runStarted(let time, let snapshot):
             p.append(2); put(time, &p); snapshot.append(to: &p)
-        case .attemptStarted(let key, let attempt, let pid, let time):
-            p.append(3); key.append(to: &p); put(Int64(attempt), &p); put(Int64(pid), &p); put(time, &p)
+        case .attemptStarted(let key, let attempt, let pid, let startTicks, let time):
+            p.append(3); key.append(to: &p); put(Int64(attempt), &p); put(Int64(pid), &p); put(startTicks, &p); put(time, &p)
         case .committed(let c):
             p.append(4); c.key.append(to: &p); put(Int64(c.attempt), &p); put(Int64(c.exitCode), &p)
             put(c.durationMs, &p); put(c.time, &p); put(Int64(c.outputs.count), &p)
@@ -94,8 +94,8 @@ public enum RecordCodec {
                 guard let time = int(), let d = digest() else { return nil }
                 return .runStarted(time: time, snapshot: d)
             case 3:
-                guard let k = digest(), let a = int(), let pid = int(), let t = int() else { return nil }
-                return .attemptStarted(key: k, attempt: Int(a), pid: Int32(truncatingIfNeeded: pid), time: t)
+                guard let k = digest(), let a = int(), let pid = int(), let s = int(), let t = int() else { return nil }
+                return .attemptStarted(key: k, attempt: Int(a), pid: Int32(truncatingIfNeeded: pid), startTicks: s, time: t)
             case 4:
                 guard let k = digest(), let a = int(), let e = int(), let d = int(), let t = int(), let n = int(),
                     n >= 0, n < 100_000

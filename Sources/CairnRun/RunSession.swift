@@ -25,6 +25,13 @@ public enum RunSession {
         for torn in state.tornTails {
             observer.notice("journal \(torn.path) ended in a torn record at byte \(torn.offset) (an interrupted write); cut it off, nothing committed was lost")
         }
+        let swept = OrphanSweeper.sweep(state, host: host)
+        if swept.killed > 0 {
+            observer.notice("killed \(swept.killed) leftover process(es) of \(swept.attempts) attempt(s) an earlier controller did not finish")
+        }
+        if swept.leftAlive > 0 {
+            throw RunError("\(swept.leftAlive) leftover process(es) of an earlier run would not die; stop them (see `ps -eo pid,pgid,cmd`) and resume", exitCode: 1)
+        }
         let staging = Staging(root: snapshot.root)
         let debris = staging.cleanDebris(outputs: plan.units.lazy.flatMap(\.outputs))
         if debris > 0 { observer.notice("removed staging debris of \(debris) interrupted attempt(s)") }
@@ -40,6 +47,9 @@ public enum RunSession {
         var summary: RunSummary
         do {
             try writer.append(.runStarted(time: info.time, snapshot: snapshot.digest))
+            for (key, open) in state.openAttempts.sorted(by: { $0.key < $1.key }) {
+                try writer.append(.interrupted(key: key, attempt: open.attempt.attempt, time: info.time))
+            }
             let runner = try Runner(plan: plan, folder: folder, root: snapshot.root, history: state.units, journal: writer,
                                     executor: executor, watch: watch, options: options, observer: observer)
             summary = runner.run()

@@ -40,6 +40,7 @@ final class Runner {
     var summary = RunSummary()
     var stopping = false
     var attemptCounter = 0
+    var faults = FaultInjection()
     let started = MonotonicClock.now()
 
     init(
@@ -132,7 +133,7 @@ final class Runner {
             let pid: Int32
             do { pid = try executor.start(job) } catch { throw RunError("\(error)", exitCode: 1) }
             attempts[index] = Attempt(number: number, staged: staged, log: log, started: MonotonicClock.now(), pid: pid)
-            append(.attemptStarted(key: unit.key, attempt: number, pid: pid, time: now()))
+            append(.attemptStarted(key: unit.key, attempt: number, pid: pid, startTicks: ProcessTable.startTicks(of: pid) ?? 0, time: now()))
             progress.steps[stepSlot[unit.step]].running += 1
         } catch {
             attempts[index] = Attempt(number: number, staged: [], log: log, started: MonotonicClock.now(), pid: 0)
@@ -178,6 +179,7 @@ final class Runner {
             return
         }
         attempts[index] = nil
+        faults.outputsRenamed()
         let commit = UnitCommit(key: unit.key, attempt: attempt.number, exitCode: 0,
                                 durationMs: Int64(completion.duration * 1000), time: now(), outputs: outputs)
         if let sequence = append(.committed(commit)) {

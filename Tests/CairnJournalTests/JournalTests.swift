@@ -11,10 +11,10 @@ import Testing
 
     static let samples: [JournalRecord] = [
         .runStarted(time: 1_700_000_000_001, snapshot: key(0)),
-        .attemptStarted(key: key(1), attempt: 1, pid: 12345, time: 1_700_000_000_002),
+        .attemptStarted(key: key(1), attempt: 1, pid: 12345, startTicks: 987_654, time: 1_700_000_000_002),
         .committed(UnitCommit(key: key(1), attempt: 1, exitCode: 0, durationMs: 17, time: 1_700_000_000_019,
                               outputs: [OutputDigest(size: 1024, digest: key(9)), OutputDigest(size: 0, digest: key(8))])),
-        .attemptStarted(key: key(2), attempt: 3, pid: 7, time: 1_700_000_000_020),
+        .attemptStarted(key: key(2), attempt: 3, pid: 7, startTicks: 0, time: 1_700_000_000_020),
         .failed(UnitFailure(key: key(2), attempt: 3, exitCode: 137, durationMs: -1, time: 1_700_000_000_021, reason: "killed by signal 9 (é)")),
         .interrupted(key: key(3), attempt: 2, time: 1_700_000_000_022),
         .runEnded(time: 1_700_000_000_023, committed: 1, failed: 1),
@@ -95,7 +95,7 @@ import Testing
         let durable = DurableLog()
         let writer = try Journal.openSegment(directory: dir.path, info: Self.info) { durable.record($0) }
         for n in 0..<5000 {
-            try writer.append(.attemptStarted(key: Self.key(n), attempt: 1, pid: Int32(n), time: Int64(n)))
+            try writer.append(.attemptStarted(key: Self.key(n), attempt: 1, pid: Int32(n), startTicks: Int64(n) * 3, time: Int64(n)))
         }
         try writer.flush()
         #expect(writer.durableSequence == 5000)
@@ -108,14 +108,15 @@ import Testing
         #expect(state.units.count == 5000)
         let open = state.openAttempts
         #expect(open.count == 5000)
-        #expect(open[Self.key(17)]?.attempt.pid == 17 && open[Self.key(17)]?.writer.host == "test-host")
+        #expect(open[Self.key(17)]?.attempt.pid == 17 && open[Self.key(17)]?.attempt.startTicks == 51)
+        #expect(open[Self.key(17)]?.writer.host == "test-host")
     }
 
     @Test func stateFoldsAttemptsCommitsAndFailures() throws {
         let dir = TemporaryFolder()
         defer { dir.remove() }
         _ = try writeSegment(dir, Self.samples)
-        _ = try writeSegment(dir, [.attemptStarted(key: Self.key(2), attempt: 4, pid: 9, time: 5),
+        _ = try writeSegment(dir, [.attemptStarted(key: Self.key(2), attempt: 4, pid: 9, startTicks: 1, time: 5),
                                    .committed(UnitCommit(key: Self.key(2), attempt: 4, exitCode: 0, durationMs: 1, time: 6, outputs: []))])
         #expect(try Journal.segments(in: dir.path).count == 2)
         let state = JournalState(segments: try Journal.replay(directory: dir.path, repair: false))

@@ -17,13 +17,16 @@ public struct UnitHistory: Sendable, Equatable {
     public struct OpenAttempt: Sendable, Equatable {
         public var attempt: Int
         public var pid: Int32
+        /// Start time of the process group's leader, in clock ticks since boot (0 if unknown).
+        public var startTicks: Int64
         /// Index of the journal segment (writer) that started it.
         public var writer: Int
         public var time: Int64
 
-        public init(attempt: Int, pid: Int32, writer: Int, time: Int64) {
+        public init(attempt: Int, pid: Int32, startTicks: Int64, writer: Int, time: Int64) {
             self.attempt = attempt
             self.pid = pid
+            self.startTicks = startTicks
             self.writer = writer
             self.time = time
         }

@@ -8,7 +8,8 @@ final class ProgressPrinter: RunObserver {
     let quiet: Bool
     let style: Style
     let interval: Double
-    var lastDraw = -Double.infinity
+    /// On a terminal the first draw is immediate; plain output waits one interval.
+    lazy var lastDraw: Double = terminal.isTTY ? -Double.infinity : 0
     var drawnLines = 0
 
     init(terminal: Terminal, quiet: Bool) {

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Reads Linux's process table (`/proc`): start times and process-group members, so a later
+/// controller can find what an earlier, killed one left running without mistaking a process
+/// that merely reuses a pid.
+public enum ProcessTable {
+    /// A process: its pid, process group and start time (clock ticks since boot).
+    public struct Entry: Sendable, Equatable {
+        public var pid: Int32
+        public var group: Int32
+        public var startTicks: Int64
+    }
+
+    /// The start time of `pid` in clock ticks since boot, or nil when it does not exist.
+    /// A zombie (exited, not yet reaped) still counts: its pid cannot have been reused.
+    public static func startTicks(of pid: Int32) -> Int64? {
+        entry(pid, zombies: true)?.startTicks
+    }
+
+    /// Whether `pid` is a live (not zombie) process.
+    public static func isAlive(_ pid: Int32) -> Bool { entry(pid) != nil }
+
+    /// Every process now, or an empty list where `/proc` cannot be read.
+    public static func all() -> [Entry] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return names.compactMap { Int32($0) }.compactMap { entry($0) }
+    }
+
+    /// Parses `/proc/PID/stat`: the command name may hold spaces and parentheses, so fields are
+    /// counted from the last ')'.
+    static func entry(_ pid: Int32, zombies: Bool = false) -> Entry? {
+        let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard n > 0, let close = buffer[0..<n].lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        let fields = buffer[(close + 2)..<n].split(separator: UInt8(ascii: " "))
+        // After ')': state(0) ppid(1) pgrp(2) ... starttime is field 22 of the line, index 19 here.
+        guard fields.count > 19, let state = fields[0].first, zombies || state != UInt8(ascii: "Z"),
+            let group = Int32(String(decoding: fields[2], as: UTF8.self)),
+            let start = Int64(String(decoding: fields[19], as: UTF8.self))
+        else { return nil }
+        return Entry(pid: pid, group: group, startTicks: start)
+    }
+}

@@ -1,0 +1,68 @@
+import CairnCore
+import CairnJournal
+import CairnRun
+import CairnTestSupport
+import Foundation
+import Testing
+
+/// What `kill -9` leaves behind, and how the next run deals with it.
+@Suite(.serialized) struct CrashRecoveryTests {
+    func journal(_ dir: TemporaryFolder, _ name: String) throws -> JournalState {
+        try JournalState(directory: "\(dir.path)/.cairn/runs/\(name)/journal", repair: false)
+    }
+
+    @Test func resumeKillsWhatAKilledControllerLeftRunningBeforeAnythingElse() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", """
+            name: orphans
+            items: {i: [1, 2]}
+            steps:
+              - name: s
+                run: 'if [ -e done-{i} ]; then for p in $(cat bg-1 bg-2); do s=$(cut -d" " -f3 /proc/$p/stat 2>/dev/null); [ -n "$s" ] && [ "$s" != Z ] && echo $p; done > still-running-{i}; exit 0; fi; sleep 7777 & echo $! > bg-{i}; sleep 7776'
+            """)
+        let first = try CairnBinary.start(["run", "p.yaml", "-j", "2"], in: dir.path)
+        #expect(CairnBinary.waitFor { dir.exists("bg-1") && dir.exists("bg-2") })
+        usleep(100_000)
+        first.signal(SIGKILL)
+        _ = first.wait()
+        let orphans = [dir.read("bg-1"), dir.read("bg-2")].compactMap { $0.flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } }
+        #expect(orphans.count == 2)
+        #expect(orphans.allSatisfy(processIsAlive), "the background children outlive a SIGKILLed controller")
+        #expect(try journal(dir, "orphans").openAttempts.count == 2)
+        dir.write("done-1", "")
+        dir.write("done-2", "")
+        let resumed = try CairnBinary.run(["resume"], in: dir.path)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("killed 4 leftover process(es) of 2 attempt(s)"), "\(resumed.stderr)")
+        #expect(orphans.allSatisfy { !processIsAlive($0) })
+        #expect(dir.read("still-running-1") == "" && dir.read("still-running-2") == "", "orphans were gone before the units ran again")
+        let state = try journal(dir, "orphans")
+        #expect(state.openAttempts.isEmpty)
+        #expect(state.commitRecords == 2)
+    }
+
+    @Test func aCrashBetweenRenameAndCommitRecordReRunsTheUnitAndReplacesItsOutputs() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", """
+            name: window
+            items: {i: {range: [0, 6]}}
+            steps:
+              - name: s
+                run: 'echo {i} >> side.log; echo "value {i} {seed}" > {out.o}'
+                outputs: {o: 'out/{i}.txt'}
+            """)
+        let crashed = try CairnBinary.run(["run", "p.yaml", "-j", "1"], in: dir.path, environment: ["CAIRN_FAULT": "crash-after-rename=3"])
+        #expect(crashed.status == 128 + SIGKILL)
+        let state = try journal(dir, "window")
+        #expect(state.commitRecords == 2, "the third unit's outputs are in place, but its commit was never journaled")
+        #expect(dir.exists("out/2.txt"))
+        let resumed = try CairnBinary.run(["resume", "-j", "1"], in: dir.path)
+        #expect(resumed.status == 0)
+        #expect(dir.lines("side.log") == ["0", "1", "2", "2", "3", "4", "5"], "only the unjournaled unit ran twice")
+        let plan = try Planner.plan(try PipelineLoader().load(file: "\(dir.path)/p.yaml"))
+        for unit in plan.units { #expect(dir.read("out/\(unit.item!).txt") == "value \(unit.item!) \(unit.seed)\n") }
+        #expect(try journal(dir, "window").commitRecords == 6)
+    }
+}
