@@ -40,6 +40,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(name: "CairnSoak", dependencies: ["CairnRun", "CairnExecutor", "CairnJournal"]),
+        .executableTarget(name: "cairn-soak", dependencies: ["CairnSoak"]),
         .target(
             name: "CairnTestSupport",
             dependencies: ["CairnRun"],
@@ -49,7 +51,7 @@ let package = Package(
         .testTarget(name: "CairnJournalTests", dependencies: ["CairnJournal", "CairnTestSupport"]),
         .testTarget(
             name: "CairnRunTests",
-            dependencies: ["CairnRun", "CairnExecutor", "CairnTestSupport"]
+            dependencies: ["CairnRun", "CairnExecutor", "CairnTestSupport", "CairnSoak"]
         ),
     ]
 )

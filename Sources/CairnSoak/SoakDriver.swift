@@ -1,0 +1,234 @@
+import CairnCore
+import CairnExecutor
+import CairnJournal
+import CairnRun
+import Foundation
+
+/// Interrupts real `cairn` runs at random moments and checks Cairn's promise after every one:
+/// no final path holds anything but its exact expected content, nothing committed is lost or
+/// committed twice, no committed unit runs again, and a finished run leaves no process behind
+/// and a `status` that agrees with the files.
+public enum SoakDriver {
+    /// Runs cycles (fresh pipeline, interrupted and resumed until done) until `config.kills`
+    /// interruptions have been inflicted.
+    public static func run(_ config: SoakConfig) throws -> SoakReport {
+        var rng = SplitMix(seed: config.seed)
+        var report = SoakReport()
+        report.seed = config.seed
+        try FileManager.default.createDirectory(atPath: config.workDirectory, withIntermediateDirectories: true)
+        let estimate = try calibrate(config)
+        config.log("soak seed \(config.seed): an uninterrupted run of \(2 * config.items + 1) units takes \(String(format: "%.2f", estimate)) s")
+        var cycle = 0
+        while report.kills < config.kills {
+            cycle += 1
+            try runCycle(cycle, config: config, estimate: estimate, rng: &rng, report: &report)
+            config.log("cycle \(cycle) done: \(report.kills) interruptions so far, \(report.resumes) resumes, clean: \(report.isClean)")
+        }
+        return report
+    }
+
+    static func calibrate(_ config: SoakConfig) throws -> Double {
+        let dir = "\(config.workDirectory)/calibration"
+        try? FileManager.default.removeItem(atPath: dir)
+        let pipeline = try setUp(dir, config: config, token: "soak-calibration-\(config.seed)")
+        _ = pipeline
+        let start = Date()
+        let process = try launch(config.cairn, ["run", "p.yaml", "-j", "2"], in: dir)
+        process.waitUntilExit()
+        let elapsed = Date().timeIntervalSince(start)
+        try? FileManager.default.removeItem(atPath: dir)
+        guard process.terminationStatus == 0 else { throw SoakError("the calibration run failed (exit \(process.terminationStatus)); see \(dir)") }
+        return max(0.2, elapsed)
+    }
+
+    static func runCycle(_ cycle: Int, config: SoakConfig, estimate: Double, rng: inout SplitMix, report: inout SoakReport) throws {
+        let dir = "\(config.workDirectory)/cycle-\(cycle)"
+        try? FileManager.default.removeItem(atPath: dir)
+        let token = "soak-\(config.seed)-\(cycle)"
+        let pipeline = try setUp(dir, config: config, token: token)
+        let plan = try Planner.plan(try PipelineLoader().load(file: "\(dir)/p.yaml"))
+        let expected = pipeline.expected(plan)
+        let journalDir = "\(dir)/.cairn/runs/soak/journal"
+        var committed = Set<Digest>()
+        var duplicated = Set<Digest>()
+        var sideLines = 0
+        var first = true
+        while true {
+            let arguments = first ? ["run", "p.yaml", "-j", "2", "--grace", "2"] : ["resume", "-j", "2", "--grace", "2"]
+            if !first { report.resumes += 1 }
+            first = false
+            let process = try launch(config.cairn, arguments, in: dir)
+            var interrupted = false
+            if report.kills < config.kills {
+                let delay = Double.random(in: 0...estimate, using: &rng)
+                let deadline = Date().addingTimeInterval(delay)
+                while process.isRunning && Date() < deadline { usleep(2_000) }
+                if process.isRunning {
+                    if Double.random(in: 0..<1, using: &rng) < config.unitKillChance,
+                        let unit = unitProcesses(token: token).randomElement(using: &rng)
+                    {
+                        kill(unit, SIGKILL)
+                        report.unitKills += 1
+                    }
+                    let graceful = Double.random(in: 0..<1, using: &rng) < config.gracefulChance
+                    let signal = graceful ? (Bool.random(using: &rng) ? SIGINT : SIGTERM) : SIGKILL
+                    kill(process.processIdentifier, signal)
+                    report.kills += 1
+                    if graceful { report.gracefulStops += 1 }
+                    interrupted = true
+                }
+            }
+            let ended = waitForExit(process, timeout: 120)
+            if !ended {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                report.problems.append("cycle \(cycle): cairn \(arguments[0]) did not end within 120 s")
+            }
+            let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+
+            // Checks after every session, interrupted or not.
+            for (path, content) in expected {
+                guard let data = FileManager.default.contents(atPath: "\(dir)/\(path)") else { continue }
+                if String(decoding: data, as: UTF8.self) != content {
+                    report.partialFilesSeen += 1
+                    report.problems.append("cycle \(cycle): \(path) holds \(data.count) bytes that are not its expected content")
+                }
+            }
+            let counts = try commitCounts(journalDir)
+            let now = Set(counts.keys)
+            let missing = committed.subtracting(now)
+            if !missing.isEmpty {
+                report.lost += missing.count
+                report.problems.append("cycle \(cycle): \(missing.count) committed unit(s) no longer committed")
+            }
+            for (key, n) in counts where n > 1 && !duplicated.contains(key) {
+                duplicated.insert(key)
+                report.duplicatedCommits += 1
+                report.problems.append("cycle \(cycle): unit \(key.short) has \(n) commit records")
+            }
+            let lines = (try? String(contentsOfFile: "\(dir)/side.log", encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+            for line in lines.dropFirst(sideLines) {
+                if let key = Digest(hex: line), committed.contains(key) {
+                    report.reExecutedCommitted += 1
+                    report.problems.append("cycle \(cycle): committed unit \(key.short) ran again")
+                }
+            }
+            sideLines = lines.count
+            committed.formUnion(now)
+            if !interrupted && status == 0 { break }
+            if !interrupted && status != 0 && status != 1 {
+                report.problems.append("cycle \(cycle): cairn \(arguments[0]) exited \(status) without being interrupted")
+                report.badFinishes += 1
+                break
+            }
+        }
+        try finish(cycle, dir: dir, plan: plan, expected: expected, journalDir: journalDir, config: config, report: &report)
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// Checks a finished run: exact outputs, one commit per unit, no orphans, status agrees.
+    static func finish(
+        _ cycle: Int, dir: String, plan: Plan, expected: [(path: String, content: String)], journalDir: String,
+        config: SoakConfig, report: inout SoakReport
+    ) throws {
+        var bad: [String] = []
+        for (path, content) in expected where FileManager.default.contents(atPath: "\(dir)/\(path)").map({ String(decoding: $0, as: UTF8.self) }) != content {
+            bad.append("\(path) missing or wrong")
+        }
+        let counts = try commitCounts(journalDir)
+        let units = Set(plan.units.map(\.key))
+        if Set(counts.keys) != units || counts.values.contains(where: { $0 != 1 }) { bad.append("journal does not hold exactly one commit per unit") }
+        let orphans = orphanProcesses(journalDir)
+        if !orphans.isEmpty {
+            report.orphans += orphans.count
+            report.problems.append("cycle \(cycle): \(orphans.count) process(es) of the run still alive: \(orphans)")
+            orphans.forEach { kill($0, SIGKILL) }
+        }
+        let status = try launch(config.cairn, ["status", "--json"], in: dir, captureOutput: true)
+        status.waitUntilExit()
+        let text = (try? String(contentsOfFile: "\(dir)/.soak-stdout", encoding: .utf8)) ?? ""
+        if !text.contains("\"committed\" : \(plan.units.count),") || !text.contains("\"state\" : \"complete\"") {
+            bad.append("status does not agree: \(text.prefix(200))")
+        }
+        if !bad.isEmpty {
+            report.badFinishes += 1
+            report.problems.append("cycle \(cycle): " + bad.joined(separator: "; "))
+        }
+        report.cycles += 1
+        report.units += plan.units.count
+    }
+
+    // MARK: - Helpers
+
+    static func setUp(_ dir: String, config: SoakConfig, token: String) throws -> SoakPipeline {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let pipeline = SoakPipeline(folder: dir, items: config.items, token: token)
+        try pipeline.text.write(toFile: "\(dir)/p.yaml", atomically: true, encoding: .utf8)
+        return pipeline
+    }
+
+    static func launch(_ cairn: String, _ arguments: [String], in dir: String, captureOutput: Bool = false) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: cairn)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: dir)
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        env["CAIRN_PROGRESS_INTERVAL"] = "3600"
+        process.environment = env
+        FileManager.default.createFile(atPath: "\(dir)/.soak-stdout", contents: nil)
+        process.standardOutput = captureOutput ? FileHandle(forWritingAtPath: "\(dir)/.soak-stdout") : FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func waitForExit(_ process: Process, timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(5_000) }
+        if process.isRunning { return false }
+        process.waitUntilExit()
+        return true
+    }
+
+    /// Commit records per unit key, over every segment (read-only).
+    static func commitCounts(_ journalDir: String) throws -> [Digest: Int] {
+        var counts: [Digest: Int] = [:]
+        for name in try Journal.segments(in: journalDir) {
+            _ = try SegmentReader.read("\(journalDir)/\(name)", repair: false) { record in
+                if case .committed(let c) = record { counts[c.key, default: 0] += 1 }
+            }
+        }
+        return counts
+    }
+
+    /// Live processes in the process group of any attempt the journal records.
+    static func orphanProcesses(_ journalDir: String) -> [Int32] {
+        var attempts: [Int32: Int64] = [:]
+        for name in (try? Journal.segments(in: journalDir)) ?? [] {
+            _ = try? SegmentReader.read("\(journalDir)/\(name)", repair: false) { record in
+                if case .attemptStarted(_, _, let pid, let start, _) = record { attempts[pid] = start }
+            }
+        }
+        return ProcessTable.all().filter { entry in
+            guard let start = attempts[entry.group], start > 0 else { return false }
+            return entry.startTicks >= start
+        }.map(\.pid)
+    }
+
+    /// Unit shells of a cycle, found by the token in their command line.
+    static func unitProcesses(token: String) -> [Int32] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return names.compactMap(Int32.init).filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: data, as: UTF8.self).contains(token)
+        }
+    }
+}
+
+/// A soak setup failure.
+public struct SoakError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
