@@ -12,8 +12,10 @@ public struct Job: Sendable {
     public var logPath: String
     /// Seconds before the group is stopped (TERM, then KILL after `grace`); nil for none.
     public var timeout: Double?
-    /// Seconds between TERM and KILL.
+    /// Seconds between the stop signal and KILL.
     public var grace: Double
+    /// The signal that asks the job to stop (timeouts, interrupts); KILL follows after `grace`.
+    public var stopSignal: Int32 = SIGTERM
 
     public init(id: Int, command: String, environment: [String], workingDirectory: String, logPath: String, timeout: Double?, grace: Double) {
         self.id = id
@@ -72,8 +74,8 @@ public protocol Executor: AnyObject {
     func start(_ job: Job) throws(ExecutorError) -> Int32
     /// Waits until a job ends, a signal arrives, ``wake()`` is called, or the monotonic time `deadline`.
     func wait(until deadline: Double?) -> ExecutorEvents
-    /// Sends `signal` to every running job's group and KILLs what is left `grace` seconds later.
-    func stopAll(signal: Int32, grace: Double)
+    /// Sends each running job's stop signal to its group and KILLs what is left `grace` seconds later.
+    func stopAll(grace: Double)
     /// KILLs every running job's group now.
     func killAll()
     /// Makes a pending ``wait(until:)`` return; callable from any thread.

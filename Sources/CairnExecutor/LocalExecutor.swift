@@ -69,10 +69,10 @@ public final class LocalExecutor: Executor {
     /// A handle other threads can use to wake this executor.
     public var waker: Waker { Waker(fd: wakeWrite) }
 
-    public func stopAll(signal: Int32, grace: Double) {
+    public func stopAll(grace: Double) {
         let now = MonotonicClock.now()
         for (pid, var r) in running {
-            kill(-pid, signal)
+            kill(-pid, r.job.stopSignal)
             r.stopped = true
             r.killAt = min(r.killAt ?? .infinity, now + grace)
             running[pid] = r
@@ -123,7 +123,7 @@ public final class LocalExecutor: Executor {
                 r.killAt = .infinity
                 running[pid] = r
             } else if r.killAt == nil, let d = r.deadline, now >= d {
-                kill(-pid, SIGTERM)
+                kill(-pid, r.job.stopSignal)
                 r.timedOut = true
                 r.killAt = now + r.job.grace
                 running[pid] = r

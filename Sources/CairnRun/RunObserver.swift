@@ -31,6 +31,9 @@ public struct UnitFailureReport: Sendable, Equatable {
 
 /// Receives what a run does, to show it. Called on the runner's thread; keep it quick.
 public protocol RunObserver: AnyObject {
+    /// How often ``progress(_:final:)`` should be called even when nothing happens (so a
+    /// display of long-running units stays current); nil for only on events.
+    var refreshInterval: Double? { get }
     /// Called often; throttle drawing yourself. `final` is true once, at the end.
     func progress(_ progress: RunProgress, final: Bool)
     /// A unit failed (for good, or before a retry when `retrying`).
@@ -44,6 +47,7 @@ public protocol RunObserver: AnyObject {
 /// An observer that shows nothing.
 public final class SilentObserver: RunObserver {
     public init() {}
+    public var refreshInterval: Double? { nil }
     public func progress(_ progress: RunProgress, final: Bool) {}
     public func unitFailed(_ report: UnitFailureReport, retrying: Bool) {}
     public func notice(_ message: String) {}

@@ -98,6 +98,10 @@ final class Runner {
             watch.wanted.store(wanted, ordering: .releasing)
             if wanted != 0 && journal.durableSequence >= wanted { continue }
             if let error = journal.error { fatal("\(error)"); awaitingDurability = []; continue }
+            if let refresh = observer.refreshInterval {
+                let next = MonotonicClock.now() + refresh
+                deadline = min(deadline ?? next, next)
+            }
             let events = executor.wait(until: deadline)
             for signal in events.signals { handle(signal: signal) }
             for completion in events.completions { finish(completion) }
@@ -128,8 +132,9 @@ final class Runner {
             do { rendered = try command.render(unit, attempt: number, staged: staged) } catch {
                 throw RunError("cannot render the command: \(error)", exitCode: 1)
             }
-            let job = Job(id: index, command: rendered.command, environment: rendered.environment,
+            var job = Job(id: index, command: rendered.command, environment: rendered.environment,
                           workingDirectory: staging.root, logPath: log, timeout: step.timeout, grace: options.grace)
+            job.stopSignal = Self.signalNumber(step.stopSignal)
             let pid: Int32
             do { pid = try executor.start(job) } catch { throw RunError("\(error)", exitCode: 1) }
             attempts[index] = Attempt(number: number, staged: staged, log: log, started: MonotonicClock.now(), pid: pid)
@@ -254,8 +259,8 @@ final class Runner {
         if summary.interruptedBy == nil {
             summary.interruptedBy = signal
             stopping = true
-            executor.stopAll(signal: SIGTERM, grace: options.grace)
-            observer.notice("\(Self.signalName(signal)) received: starting no more units, stopping \(executor.runningCount) running (KILL after \(Self.seconds(options.grace))); press Ctrl-C again to kill them now")
+            executor.stopAll(grace: options.grace)
+            observer.notice("\(Self.signalName(signal)) received: starting no more units, stopping \(executor.runningCount) running (KILL after \(Self.seconds(options.grace))); send it again (Ctrl-C) to kill them now")
         } else {
             executor.killAll()
             observer.notice("second \(Self.signalName(signal)): killing running units now")
@@ -276,7 +281,7 @@ final class Runner {
         guard summary.fatal == nil else { return }
         summary.fatal = message
         stopping = true
-        executor.stopAll(signal: SIGTERM, grace: options.grace)
+        executor.stopAll(grace: options.grace)
         observer.notice("stopping: \(message)")
     }
 
@@ -300,6 +305,18 @@ final class Runner {
 
     static func seconds(_ s: Double) -> String {
         s == s.rounded() ? "\(Int(s))s" : String(format: "%.1fs", s)
+    }
+
+    static func signalNumber(_ name: String) -> Int32 {
+        switch name {
+        case "INT": SIGINT
+        case "HUP": SIGHUP
+        case "QUIT": SIGQUIT
+        case "USR1": SIGUSR1
+        case "USR2": SIGUSR2
+        case "KILL": SIGKILL
+        default: SIGTERM
+        }
     }
 
     static func signalName(_ signal: Int32) -> String {

@@ -9,7 +9,7 @@ public struct PipelineDecoder {
     static let topKeys = ["name", "seed", "items", "sample", "steps", "description"]
     static let stepKeys = [
         "name", "run", "needs", "outputs", "inputs", "env", "timeout", "retries", "retry_backoff",
-        "foreach", "description",
+        "foreach", "stop_signal", "description",
     ]
     static let axisKinds = ["range", "list", "glob", "file"]
 
@@ -224,6 +224,14 @@ public struct PipelineDecoder {
             guard step.retries >= 0 else { throw fail(n, "\(key).retries", "must be zero or more") }
         }
         if let n = e["retry_backoff"] { step.retryBackoff = try duration(n, at: "\(key).retry_backoff") }
+        if let n = e["stop_signal"] {
+            var name = try string(n, at: "\(key).stop_signal").uppercased()
+            if name.hasPrefix("SIG") { name = String(name.dropFirst(3)) }
+            guard StepSpec.stopSignals.contains(name) else {
+                throw fail(n, "\(key).stop_signal", "'\(name)' is not one of \(StepSpec.stopSignals.joined(separator: ", "))")
+            }
+            step.stopSignal = name
+        }
         if let n = e["foreach"] {
             let text = try string(n, at: "\(key).foreach")
             guard let mode = StepSpec.ForEach(rawValue: text) else {

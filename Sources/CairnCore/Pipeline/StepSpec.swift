@@ -48,6 +48,12 @@ public struct StepSpec: Sendable, Codable, Equatable {
     /// Seconds before the first retry; each later retry waits twice as long (capped at 10 minutes).
     public var retryBackoff: Double
     public var foreach: ForEach
+    /// The signal sent to the unit's process group to stop it (interrupts, timeouts): a name
+    /// from ``StepSpec/stopSignals``; KILL follows after the grace period.
+    public var stopSignal: String = "TERM"
+
+    /// Signal names `stop_signal` accepts.
+    public static let stopSignals = ["TERM", "INT", "HUP", "QUIT", "USR1", "USR2", "KILL"]
 
     /// One environment variable.
     public struct EnvVar: Sendable, Codable, Equatable {

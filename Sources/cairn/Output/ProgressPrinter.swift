@@ -20,6 +20,8 @@ final class ProgressPrinter: RunObserver {
         interval = terminal.isTTY ? 0.1 : (configured ?? 10)
     }
 
+    var refreshInterval: Double? { quiet ? nil : interval }
+
     func progress(_ progress: RunProgress, final: Bool) {
         guard !quiet else { return }
         guard final || progress.elapsed - lastDraw >= interval else { return }

@@ -1,0 +1,77 @@
+import CairnTestSupport
+import Foundation
+import Testing
+
+/// How signals to the controller reach (or do not reach) units.
+@Suite(.serialized) struct SignalTests {
+    /// A unit that records which stop signals it receives, then exits.
+    static let trapping = """
+        name: sig
+        items: {i: [1, 2]}
+        steps:
+          - name: s
+            run: 'trap "echo INT >> sig-{i}.log; exit 1" INT; trap "echo TERM >> sig-{i}.log; exit 1" TERM; trap "echo USR1 >> sig-{i}.log; exit 1" USR1; echo up > up-{i}; while true; do sleep 0.05; done'
+        """
+
+    @Test func ctrlCOnTheTerminalReachesOnlyCairnWhichStopsUnitsWithTheirStopSignal() throws {
+        let tmux = Tool.find("/usr/bin/tmux", "/bin/tmux")
+        try #require(tmux != nil, "tmux is needed to type Ctrl-C into a real terminal; scripts/test installs it")
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", Self.trapping)
+        dir.write("run.sh", "trap '' INT\nNO_COLOR=1 '\(CairnBinary.path)' run p.yaml -j 2 --grace 5\necho $? > exit.txt\nsleep 30\n")
+        let session = "cairn-test-\(getpid())"
+        #expect(Tool.run(tmux!, ["new-session", "-d", "-s", session, "-c", dir.path, "-x", "150", "-y", "40", "bash \(dir.path)/run.sh"]) == 0)
+        defer { Tool.run(tmux!, ["kill-session", "-t", session]) }
+        #expect(CairnBinary.waitFor { dir.exists("up-1") && dir.exists("up-2") })
+        #expect(Tool.run(tmux!, ["send-keys", "-t", session, "C-c"]) == 0)
+        #expect(CairnBinary.waitFor { dir.exists("exit.txt") })
+        #expect(dir.read("exit.txt") == "130\n")
+        #expect(dir.read("sig-1.log") == "TERM\n" && dir.read("sig-2.log") == "TERM\n", "units saw only Cairn's TERM, never the terminal's INT")
+    }
+
+    @Test func stopSignalIsConfigurablePerStep() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", Self.trapping + "\n    stop_signal: SIGUSR1\n")
+        let run = try CairnBinary.start(["run", "p.yaml", "-j", "2"], in: dir.path)
+        #expect(CairnBinary.waitFor { dir.exists("up-1") && dir.exists("up-2") })
+        run.signal(SIGTERM)
+        #expect(run.wait(timeout: 30).status == 143)
+        #expect(dir.read("sig-1.log") == "USR1\n" && dir.read("sig-2.log") == "USR1\n")
+    }
+
+    @Test func sighupExitsWith129AndASecondSignalKillsAtOnce() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", "name: h\nitems: {i: [1]}\nsteps:\n  - {name: s, run: 'trap \"\" TERM; echo up > up; while true; do sleep 0.05; done'}\n")
+        let run = try CairnBinary.start(["run", "p.yaml", "--grace", "60"], in: dir.path)
+        #expect(CairnBinary.waitFor { dir.exists("up") })
+        run.signal(SIGHUP)
+        usleep(500_000)
+        #expect(run.process.isRunning, "the unit ignores TERM, so Cairn waits out the grace period")
+        let second = Date()
+        run.signal(SIGHUP)
+        let result = run.wait(timeout: 20)
+        #expect(result.status == 129)
+        #expect(Date().timeIntervalSince(second) < 10, "the second signal kills at once")
+        #expect(result.stderr.contains("killing running units now"))
+        let status = try CairnBinary.run(["status", "--json"], in: dir.path)
+        #expect(status.stdout.contains("\"interrupted\" : 1"))
+    }
+
+    @Test func sigusr1PrintsWhatIsRunningAndTheRunGoesOn() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", "name: u\nitems: {i: [1, 2]}\nsteps:\n  - {name: s, run: 'echo up > up-{i}; while [ ! -e go ]; do sleep 0.05; done'}\n")
+        let run = try CairnBinary.start(["run", "p.yaml", "-j", "2"], in: dir.path)
+        #expect(CairnBinary.waitFor { dir.exists("up-1") && dir.exists("up-2") })
+        run.signal(SIGUSR1)
+        usleep(300_000)
+        dir.write("go", "")
+        let result = run.wait()
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("cairn: 2 running after"))
+        #expect(result.stderr.contains("s[i=1]") && result.stderr.contains("s[i=2]"))
+    }
+}
