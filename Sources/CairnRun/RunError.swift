@@ -8,10 +8,14 @@ import CairnJournal
 public struct RunError: Error, Sendable, CustomStringConvertible {
     public let description: String
     public let exitCode: Int32
+    /// The machine is at fault (disk full, read-only or failing file system), not the unit:
+    /// a run stops instead of failing the unit.
+    public var isMachineFault = false
 
-    public init(_ description: String, exitCode: Int32 = 1) {
+    public init(_ description: String, exitCode: Int32 = 1, machineFault: Bool = false) {
         self.description = description
         self.exitCode = exitCode
+        self.isMachineFault = machineFault
     }
 
     /// A pipeline file problem (exit 2).

@@ -11,7 +11,7 @@ public struct RunFolder: Sendable, Equatable {
     public let path: String
 
     public init(path: String) {
-        self.path = (path as NSString).standardizingPath
+        self.path = RunFolder.absolute(path)
     }
 
     /// The default run folder of a pipeline file.
@@ -37,11 +37,13 @@ public struct RunFolder: Sendable, Equatable {
     public func create() throws(RunError) {
         for dir in [path, journal, logs] {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-                throw RunError("cannot create run folder \(dir): \(error.localizedDescription); check that the parent folder is writable", exitCode: 1)
+                let parent = WritableCheck.nearestExisting((dir as NSString).deletingLastPathComponent, root: "")
+                let why = WritableCheck.problem(in: parent) ?? "cannot create it"
+                throw RunError("cannot create run folder \(dir) (\(why)); choose another with --run-dir", exitCode: 1)
             }
         }
-        guard access(path, W_OK) == 0 else {
-            throw RunError("run folder \(path) is not writable; fix its permissions or choose another with --run-dir", exitCode: 1)
+        if let problem = WritableCheck.problem(in: path) {
+            throw RunError("run folder \(path) is not writable (\(problem)); fix it or choose another with --run-dir", exitCode: 1)
         }
     }
 

@@ -13,9 +13,6 @@ public enum RunSession {
     ) throws(RunError) -> RunSummary {
         let plan: Plan
         do { plan = try Planner.plan(snapshot.pipeline) } catch { throw .pipeline(error) }
-        guard access(snapshot.root, W_OK) == 0 else {
-            throw RunError("the pipeline folder \(snapshot.root) is not writable, so no output can be committed there; fix its permissions", exitCode: 1)
-        }
         try folder.create()
         let lock = try RunLock(folder: folder, host: host)
         defer { withExtendedLifetime(lock) {} }
@@ -35,6 +32,7 @@ public enum RunSession {
         let staging = Staging(root: snapshot.root)
         let debris = staging.cleanDebris(outputs: plan.units.lazy.flatMap(\.outputs))
         if debris > 0 { observer.notice("removed staging debris of \(debris) interrupted attempt(s)") }
+        try WritableCheck.outputs(plan.units.lazy.filter { !(state.units[$0.key]?.committed ?? false) }.flatMap(\.outputs), root: snapshot.root)
         beforeRun(plan, state)
 
         let executor = LocalExecutor(slots: options.jobs, signalFD: options.signalFD)

@@ -136,12 +136,21 @@ final class Runner {
                           workingDirectory: staging.root, logPath: log, timeout: step.timeout, grace: options.grace)
             job.stopSignal = Self.signalNumber(step.stopSignal)
             let pid: Int32
-            do { pid = try executor.start(job) } catch { throw RunError("\(error)", exitCode: 1) }
+            do { pid = try executor.start(job) } catch {
+                throw RunError("\(error)", machineFault: error.code.map(isMachineFault) ?? false)
+            }
             attempts[index] = Attempt(number: number, staged: staged, log: log, started: MonotonicClock.now(), pid: pid)
             append(.attemptStarted(key: unit.key, attempt: number, pid: pid, startTicks: ProcessTable.startTicks(of: pid) ?? 0, time: now()))
             progress.steps[stepSlot[unit.step]].running += 1
         } catch {
             attempts[index] = Attempt(number: number, staged: [], log: log, started: MonotonicClock.now(), pid: 0)
+            if error.isMachineFault {
+                scheduler.requeue(index)
+                attempts[index] = nil
+                sessionAttempts[index, default: 1] -= 1
+                fatal("\(plan.label(of: unit)) could not start: \(error.description); free space or fix the folder, then run `cairn resume`")
+                return
+            }
             fail(index, exitCode: -1, duration: 0, reason: error.description, allowRetry: false)
         }
     }
@@ -180,6 +189,14 @@ final class Runner {
         do {
             outputs = try staging.commit(outputs: unit.outputs, staged: attempt.staged, names: step.outputs.map(\.name))
         } catch {
+            if error.fatal {
+                staging.discard(attempt.staged)
+                attempts[index] = nil
+                append(.interrupted(key: unit.key, attempt: attempt.number, time: now()))
+                summary.interruptedAttempts += 1
+                fatal("\(plan.label(of: unit)): \(error.reason); free space or fix the folder, then run `cairn resume`")
+                return
+            }
             fail(index, exitCode: 0, duration: completion.duration, reason: error.reason, allowRetry: true)
             return
         }

@@ -26,15 +26,25 @@ struct Staging {
             let staged = stagingPath(for: output, attempt: attempt)
             let dir = "\(root)/\((staged as NSString).deletingLastPathComponent)"
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-                throw RunError("cannot create output folder \(dir): \(error.localizedDescription); check that it is writable", exitCode: 1)
+                let code = WritableCheck.errorCode(in: WritableCheck.nearestExisting(dir, root: ""))
+                let why = code.map { String(cString: strerror($0)) } ?? error.localizedDescription
+                throw RunError("cannot create output folder \(dir) (\(why))", machineFault: code.map(isMachineFault) ?? false)
             }
             paths.append(staged)
         }
         return paths
     }
 
-    /// Why a commit failed.
-    struct Failure: Error { let reason: String }
+    /// Why a commit failed; `fatal` when the machine is at fault (disk full, read-only, I/O error).
+    struct Failure: Error {
+        let reason: String
+        var fatal = false
+
+        init(reason: String, errno code: Int32? = nil) {
+            self.reason = reason
+            fatal = code.map(isMachineFault) ?? false
+        }
+    }
 
     /// Checks, syncs and renames staged outputs into place; returns their sizes and digests.
     func commit(outputs: [String], staged: [String], names: [String]) throws(Failure) -> [OutputDigest] {
@@ -54,7 +64,7 @@ struct Staging {
                 try? FileManager.default.removeItem(atPath: target)
             }
             guard rename("\(root)/\(path)", target) == 0 else {
-                throw Failure(reason: "cannot move output into place at \(final): \(String(cString: strerror(errno)))")
+                throw Failure(reason: "cannot move output into place at \(final): \(String(cString: strerror(errno)))", errno: errno)
             }
             folders.insert((target as NSString).deletingLastPathComponent)
         }
@@ -125,13 +135,13 @@ struct Staging {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw Failure(reason: "cannot read output \(path): \(String(cString: strerror(errno)))")
+                throw Failure(reason: "cannot read output \(path): \(String(cString: strerror(errno)))", errno: errno)
             }
             if n == 0 { break }
             size += Int64(n)
             buffer.withUnsafeBytes { builder.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         }
-        guard fsync(fd) == 0 else { throw Failure(reason: "cannot sync output \(path): \(String(cString: strerror(errno)))") }
+        guard fsync(fd) == 0 else { throw Failure(reason: "cannot sync output \(path): \(String(cString: strerror(errno)))", errno: errno) }
         return OutputDigest(size: size, digest: builder.finish())
     }
 }

@@ -39,11 +39,11 @@ struct Cairn: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let error as RunError {
-            FileHandle.standardError.write(Data("cairn: \(error)\n".utf8))
+            Terminal.standardError.write("cairn: \(error)\n")
             Foundation.exit(error.exitCode)
         } catch {
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Terminal.standardError.write(fullMessage(for: error) + "\n")
                 Foundation.exit(2)
             }
             exit(withError: error)

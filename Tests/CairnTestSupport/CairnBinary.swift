@@ -41,8 +41,9 @@ public enum CairnBinary {
         env["CAIRN_PROGRESS_INTERVAL"] = "3600"
         for (k, v) in environment { env[k] = v }
         process.environment = env
-        let outFile = "\(directory)/.cairn-test-stdout-\(UUID().uuidString)"
-        let errFile = "\(directory)/.cairn-test-stderr-\(UUID().uuidString)"
+        // Outside `directory`: the folder under test may be a full or read-only file system.
+        let outFile = "\(NSTemporaryDirectory())/cairn-test-stdout-\(UUID().uuidString)"
+        let errFile = "\(NSTemporaryDirectory())/cairn-test-stderr-\(UUID().uuidString)"
         FileManager.default.createFile(atPath: outFile, contents: nil)
         FileManager.default.createFile(atPath: errFile, contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: outFile)

@@ -93,6 +93,6 @@ struct LogCommand: ParsableCommand {
             print("\(label): no output recorded (\(standing == .new ? "not run yet" : "the unit printed nothing"))")
             return
         }
-        FileHandle.standardOutput.write(data)
+        Terminal.standardOutput.write(String(decoding: data, as: UTF8.self))
     }
 }

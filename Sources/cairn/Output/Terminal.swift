@@ -16,6 +16,7 @@ struct Terminal {
     static let standardOutput = Terminal(fd: 1)
     static let standardError = Terminal(fd: 2)
 
+    /// Writes everything, ignoring failures (a full disk must not crash the runner).
     func write(_ text: String) {
         var data = Array(text.utf8)
         var offset = 0
