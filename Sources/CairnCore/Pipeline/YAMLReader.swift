@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// Reads YAML (or JSON, which YAML contains) text into a ``ConfigNode`` tree.
@@ -6,7 +7,7 @@ import Yams
 /// nodes, so an "alias bomb" fails with an error instead of exhausting memory.
 public enum YAMLReader {
     /// The most nodes a pipeline file may expand to.
-    public static let nodeLimit = 2_000_000
+    public static let nodeLimit = 1_000_000
 
     /// Parses `text`; `file` is used in errors.
     public static func read(_ text: String, file: String) throws(PipelineError) -> ConfigNode {
@@ -33,15 +34,7 @@ public enum YAMLReader {
         }
         switch node {
         case .scalar(let scalar):
-            let kind: ConfigNode.ScalarKind
-            switch node.tag {
-            case Tag(.int): kind = node.int != nil ? .int : .string
-            case Tag(.float): kind = .float
-            case Tag(.bool): kind = .bool
-            case Tag(.null): kind = .null
-            default: kind = .string
-            }
-            return ConfigNode(.scalar(scalar.string, kind), line: line)
+            return ConfigNode(.scalar(scalar.string, kind(of: scalar)), line: line)
         case .mapping(let mapping):
             var entries: [ConfigNode.Entry] = []
             var seen = Set<String>()
@@ -62,6 +55,39 @@ public enum YAMLReader {
         case .alias(let alias):
             throw PipelineError(file: file, line: alias.mark?.line ?? line, key: "", message: "unresolved YAML alias; define the anchor before using it")
         }
+    }
+
+    /// The kind of a scalar under the YAML core schema: quoted, block and explicitly tagged
+    /// `!!str` scalars are strings; plain ones are null, a boolean, an integer or a float when
+    /// they read as one. (Resolved here rather than through Yams's constructor, which is slow
+    /// per scalar and made a large or alias-heavy file take minutes.)
+    static func kind(of scalar: Node.Scalar) -> ConfigNode.ScalarKind {
+        let tag = scalar.tag.description
+        if tag.hasSuffix(":str") { return .string }
+        if tag.hasSuffix(":int") { return Int(scalar.string) != nil ? .int : .string }
+        if tag.hasSuffix(":float") { return .float }
+        if tag.hasSuffix(":bool") { return .bool }
+        if tag.hasSuffix(":null") { return .null }
+        switch scalar.style {
+        case .plain, .any: break
+        default: return .string
+        }
+        let text = scalar.string
+        switch text {
+        case "", "~", "null", "Null", "NULL": return .null
+        case "true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes", "YES", "no", "No", "NO",
+            "on", "On", "ON", "off", "Off", "OFF":
+            return .bool
+        case ".inf", ".Inf", ".INF", "-.inf", "-.Inf", "-.INF", "+.inf", ".nan", ".NaN", ".NAN": return .float
+        default: break
+        }
+        if Int(text) != nil { return .int }
+        if text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), Double(text.replacingOccurrences(of: "_", with: "")) != nil,
+            text.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) ?? false
+        {
+            return .float
+        }
+        return .string
     }
 
     private static func describe(_ error: YamlError, file: String) -> PipelineError {
