@@ -11,7 +11,21 @@ public final class RunLock {
         public var host: String
         public var pid: Int32
         public var started: Date
+        /// When the holder last renewed its lease (see ``RunLock/renew(now:)``).
+        public var renewed: Date?
+
+        public init(host: String, pid: Int32, started: Date, renewed: Date?) {
+            self.host = host
+            self.pid = pid
+            self.started = started
+            self.renewed = renewed
+        }
     }
+
+    /// How often a holder renews its lease.
+    public static let renewInterval = 10.0
+    /// A holder on another host whose lease is older than this is taken to be dead.
+    public static let leaseTimeout = 60.0
 
     /// Takes the lock or throws (exit code 3) naming the holder.
     public init(folder: RunFolder, host: HostIdentity = .current, now: Date = Date()) throws(RunError) {
@@ -21,10 +35,25 @@ public final class RunLock {
             let holder = Self.holder(of: folder)
             close(fd)
             let who = holder.map { "pid \($0.pid) on \($0.host), started \(ISO8601DateFormatter().string(from: $0.started))" } ?? "another process"
+            if let holder, holder.host != host.host, let renewed = holder.renewed, now.timeIntervalSince(renewed) > Self.leaseTimeout {
+                throw RunError("run folder \(folder.path) is held by \(who), whose lease was last renewed \(Int(now.timeIntervalSince(renewed)))s ago, so it looks dead; its file lock is released when the file server expires that host's locks (NFS: about 90 s). Try again then", exitCode: 3)
+            }
             throw RunError("run folder \(folder.path) is in use by \(who); wait for it to finish, or stop that run first", exitCode: 3)
         }
         self.fd = fd
-        let note = Holder(host: host.host, pid: getpid(), started: now)
+        note = Holder(host: host.host, pid: getpid(), started: now, renewed: now)
+        write()
+    }
+
+    private var note: Holder
+
+    /// Renews the lease: rewrites the holder note with the current time.
+    public func renew(now: Date = Date()) {
+        note.renewed = now
+        write()
+    }
+
+    private func write() {
         let data = (try? JSONEncoder().encode(note)) ?? Data()
         ftruncate(fd, 0)
         _ = data.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
@@ -41,7 +70,10 @@ public final class RunLock {
     /// Whether a live process holds the folder (checked read-only, without taking the lock).
     public static func isLive(_ folder: RunFolder, host: HostIdentity = .current) -> Bool {
         guard let holder = holder(of: folder) else { return false }
-        guard holder.host == host.host else { return true }
+        guard holder.host == host.host else {
+            // Another host: alive while it keeps renewing its lease.
+            return Date().timeIntervalSince(holder.renewed ?? holder.started) < leaseTimeout
+        }
         guard kill(holder.pid, 0) == 0 || errno == EPERM else { return false }
         // The pid is alive; it holds the lock only if the flock is taken.
         let probe = open(folder.lock, O_RDONLY | O_CLOEXEC)

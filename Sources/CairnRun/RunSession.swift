@@ -15,7 +15,7 @@ public enum RunSession {
         do { plan = try Planner.plan(snapshot.pipeline) } catch { throw .pipeline(error) }
         try folder.create()
         let lock = try RunLock(folder: folder, host: host)
-        defer { withExtendedLifetime(lock) {} }
+        defer { withExtendedLifetime(lock) {} }  // held until the journal is closed
         let state: JournalState
         do { state = try JournalState(directory: folder.journal, repair: true) } catch { throw .journal(error) }
         try snapshot.write(to: folder)
@@ -50,6 +50,7 @@ public enum RunSession {
             }
             let runner = try Runner(plan: plan, folder: folder, root: snapshot.root, history: state.units, journal: writer,
                                     executor: executor, watch: watch, options: options, observer: observer)
+            runner.heartbeat = { lock.renew() }
             summary = runner.run()
             try writer.append(.runEnded(time: Int64(Date().timeIntervalSince1970 * 1000), committed: summary.committed, failed: summary.failures.count))
             try writer.close()

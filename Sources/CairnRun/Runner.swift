@@ -41,6 +41,9 @@ final class Runner {
     var stopping = false
     var attemptCounter = 0
     var faults = FaultInjection()
+    /// Called every ``RunLock/renewInterval`` seconds (renews the run lock's lease).
+    var heartbeat: () -> Void = {}
+    var lastHeartbeat = MonotonicClock.now()
     let started = MonotonicClock.now()
 
     init(
@@ -98,6 +101,12 @@ final class Runner {
             watch.wanted.store(wanted, ordering: .releasing)
             if wanted != 0 && journal.durableSequence >= wanted { continue }
             if let error = journal.error { fatal("\(error)"); awaitingDurability = []; continue }
+            let beat = lastHeartbeat + RunLock.renewInterval
+            if MonotonicClock.now() >= beat {
+                heartbeat()
+                lastHeartbeat = MonotonicClock.now()
+            }
+            deadline = min(deadline ?? beat, beat)
             if let refresh = observer.refreshInterval {
                 let next = MonotonicClock.now() + refresh
                 deadline = min(deadline ?? next, next)
