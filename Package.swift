@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(name: "cairn-soak", dependencies: ["CairnSoak"]),
         .target(
             name: "CairnTestSupport",
-            dependencies: ["CairnRun"],
+            dependencies: ["CairnRun", "CairnSoak"],
             path: "Tests/CairnTestSupport"
         ),
         .testTarget(name: "CairnCoreTests", dependencies: ["CairnCore", "CairnTestSupport"]),

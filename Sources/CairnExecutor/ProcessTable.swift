@@ -17,6 +17,22 @@ public enum ProcessTable {
         entry(pid, zombies: true)?.startTicks
     }
 
+    /// Whether `pid`'s environment holds exactly the entry `NAME=value` (false if unreadable).
+    public static func environment(of pid: Int32, contains entry: String) -> Bool {
+        let name = String(entry.prefix { $0 != "=" })
+        return environmentValue(of: pid, name: name).map { "\(name)=\($0)" == entry } ?? false
+    }
+
+    /// The value of variable `name` in `pid`'s environment, or nil (absent or unreadable).
+    public static func environmentValue(of pid: Int32, name: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return nil }
+        let prefix = Array((name + "=").utf8)
+        for entry in data.split(separator: 0, omittingEmptySubsequences: true) where entry.starts(with: prefix) {
+            return String(decoding: entry.dropFirst(prefix.count), as: UTF8.self)
+        }
+        return nil
+    }
+
     /// Whether `pid` is a live (not zombie) process.
     public static func isAlive(_ pid: Int32) -> Bool { entry(pid) != nil }
 

@@ -34,10 +34,10 @@ public enum SoakDriver {
         _ = pipeline
         let start = Date()
         let process = try launch(config.cairn, ["run", "p.yaml", "-j", "2"], in: dir)
-        process.waitUntilExit()
+        let code = process.wait()
         let elapsed = Date().timeIntervalSince(start)
         try? FileManager.default.removeItem(atPath: dir)
-        guard process.terminationStatus == 0 else { throw SoakError("the calibration run failed (exit \(process.terminationStatus)); see \(dir)") }
+        guard code == 0 else { throw SoakError("the calibration run failed (exit \(code)); see \(dir)") }
         return max(0.2, elapsed)
     }
 
@@ -52,11 +52,13 @@ public enum SoakDriver {
         var committed = Set<Digest>()
         var duplicated = Set<Digest>()
         var sideLines = 0
-        var first = true
+        let snapshot = "\(dir)/.cairn/runs/soak/snapshot.json"
         while true {
-            let arguments = first ? ["run", "p.yaml", "-j", "2", "--grace", "2"] : ["resume", "-j", "2", "--grace", "2"]
-            if !first { report.resumes += 1 }
-            first = false
+            // Until a snapshot exists (the first run may be killed before writing it) there is
+            // nothing to resume, as `cairn resume` rightly says: run again.
+            let started = FileManager.default.fileExists(atPath: snapshot)
+            let arguments = started ? ["resume", "-j", "2", "--grace", "2"] : ["run", "p.yaml", "-j", "2", "--grace", "2"]
+            if started { report.resumes += 1 }
             let process = try launch(config.cairn, arguments, in: dir)
             var interrupted = false
             if report.kills < config.kills {
@@ -72,7 +74,7 @@ public enum SoakDriver {
                     }
                     let graceful = Double.random(in: 0..<1, using: &rng) < config.gracefulChance
                     let signal = graceful ? (Bool.random(using: &rng) ? SIGINT : SIGTERM) : SIGKILL
-                    kill(process.processIdentifier, signal)
+                    process.signal(signal)
                     report.kills += 1
                     if graceful { report.gracefulStops += 1 }
                     interrupted = true
@@ -80,11 +82,10 @@ public enum SoakDriver {
             }
             let ended = waitForExit(process, timeout: 120)
             if !ended {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
+                process.signal(SIGKILL)
                 report.problems.append("cycle \(cycle): cairn \(arguments[0]) did not end within 120 s")
             }
-            let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+            let status = process.wait()
 
             // Checks after every session, interrupted or not.
             for (path, content) in expected {
@@ -138,14 +139,14 @@ public enum SoakDriver {
         let counts = try commitCounts(journalDir)
         let units = Set(plan.units.map(\.key))
         if Set(counts.keys) != units || counts.values.contains(where: { $0 != 1 }) { bad.append("journal does not hold exactly one commit per unit") }
-        let orphans = orphanProcesses(journalDir)
+        let orphans = orphanProcesses(keys: plan.units.map(\.key))
         if !orphans.isEmpty {
             report.orphans += orphans.count
             report.problems.append("cycle \(cycle): \(orphans.count) process(es) of the run still alive: \(orphans)")
             orphans.forEach { kill($0, SIGKILL) }
         }
         let status = try launch(config.cairn, ["status", "--json"], in: dir, captureOutput: true)
-        status.waitUntilExit()
+        status.wait()
         let text = (try? String(contentsOfFile: "\(dir)/.soak-stdout", encoding: .utf8)) ?? ""
         if !text.contains("\"committed\" : \(plan.units.count),") || !text.contains("\"state\" : \"complete\"") {
             bad.append("status does not agree: \(text.prefix(200))")
@@ -167,29 +168,18 @@ public enum SoakDriver {
         return pipeline
     }
 
-    static func launch(_ cairn: String, _ arguments: [String], in dir: String, captureOutput: Bool = false) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: cairn)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: dir)
+    static func launch(_ cairn: String, _ arguments: [String], in dir: String, captureOutput: Bool = false) throws -> ChildProcess {
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env["CAIRN_PROGRESS_INTERVAL"] = "3600"
-        process.environment = env
-        FileManager.default.createFile(atPath: "\(dir)/.soak-stdout", contents: nil)
-        process.standardOutput = captureOutput ? FileHandle(forWritingAtPath: "\(dir)/.soak-stdout") : FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
+        return try ChildProcess(path: cairn, arguments: arguments, directory: dir, environment: env,
+                                stdout: captureOutput ? "\(dir)/.soak-stdout" : nil)
     }
 
-    static func waitForExit(_ process: Process, timeout: Double) -> Bool {
+    static func waitForExit(_ process: ChildProcess, timeout: Double) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(5_000) }
-        if process.isRunning { return false }
-        process.waitUntilExit()
-        return true
+        return !process.isRunning
     }
 
     /// Commit records per unit key, over every segment (read-only).
@@ -203,17 +193,12 @@ public enum SoakDriver {
         return counts
     }
 
-    /// Live processes in the process group of any attempt the journal records.
-    static func orphanProcesses(_ journalDir: String) -> [Int32] {
-        var attempts: [Int32: Int64] = [:]
-        for name in (try? Journal.segments(in: journalDir)) ?? [] {
-            _ = try? SegmentReader.read("\(journalDir)/\(name)", repair: false) { record in
-                if case .attemptStarted(_, _, let pid, let start, _) = record { attempts[pid] = start }
-            }
-        }
+    /// Live processes that carry one of the run's unit keys in their environment (every unit
+    /// process and its children do). Pids are reused too quickly to go by process group alone.
+    static func orphanProcesses(keys: [Digest]) -> [Int32] {
+        let wanted = Set(keys.map(\.hex))
         return ProcessTable.all().filter { entry in
-            guard let start = attempts[entry.group], start > 0 else { return false }
-            return entry.startTicks >= start
+            entry.pid != getpid() && ProcessTable.environmentValue(of: entry.pid, name: "CAIRN_UNIT_KEY").map(wanted.contains) == true
         }.map(\.pid)
     }
 

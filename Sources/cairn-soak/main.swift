@@ -3,6 +3,12 @@ import Foundation
 
 // cairn-soak: interrupts real cairn runs at random moments and counts what Cairn's promise
 // forbids. Usage: cairn-soak --kills N [--seed S] [--items M] [--cairn PATH] [--work DIR]
+/// Writes a line straight to standard output (unbuffered, so a log file follows progress).
+func say(_ line: String) {
+    let text = line + "\n"
+    _ = text.withCString { write(1, $0, strlen($0)) }
+}
+
 var kills = 200
 var seed = UInt64(Date().timeIntervalSince1970 * 1000) & 0xFFFF_FFFF
 var items = 150
@@ -23,14 +29,14 @@ while let flag = args.popFirst() {
     }
 }
 var config = SoakConfig(kills: kills, seed: seed, items: items, cairn: cairn, workDirectory: work)
-config.log = { print($0) }
-print("cairn-soak: seed \(seed) (replay with --seed \(seed)), \(kills) interruptions, \(items) items, work folder \(work)")
+config.log = { say($0) }
+say("cairn-soak: seed \(seed) (replay with --seed \(seed)), \(kills) interruptions, \(items) items, work folder \(work)")
 do {
     let report = try SoakDriver.run(config)
-    print(report)
+    say(report.description)
     try? FileManager.default.removeItem(atPath: work)
     exit(report.isClean ? 0 : 1)
 } catch {
-    print("cairn-soak: \(error)")
+    say("cairn-soak: \(error)")
     exit(2)
 }

@@ -78,8 +78,8 @@ import Testing
             rounds += 1
             let running = try CairnBinary.start(["run", "p.yaml", "-j", "2"], in: dir.path)
             let target = rounds * 6
-            _ = CairnBinary.waitFor(timeout: 20) { dir.lines("side.log").count >= target || !running.process.isRunning }
-            if !running.process.isRunning { _ = running.wait(); break }
+            _ = CairnBinary.waitFor(timeout: 20) { dir.lines("side.log").count >= target || !running.isRunning }
+            if !running.isRunning { _ = running.wait(); break }
             running.signal(SIGKILL)
             let result = running.wait()
             #expect(result.status == 128 + SIGKILL)

@@ -49,7 +49,7 @@ import Testing
         #expect(CairnBinary.waitFor { dir.exists("up") })
         run.signal(SIGHUP)
         usleep(500_000)
-        #expect(run.process.isRunning, "the unit ignores TERM, so Cairn waits out the grace period")
+        #expect(run.isRunning, "the unit ignores TERM, so Cairn waits out the grace period")
         let second = Date()
         run.signal(SIGHUP)
         let result = run.wait(timeout: 20)

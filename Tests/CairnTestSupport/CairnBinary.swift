@@ -1,3 +1,4 @@
+import CairnSoak
 import Foundation
 
 /// Runs the real `cairn` executable built beside the tests (`swift build` builds it; the
@@ -32,55 +33,47 @@ public enum CairnBinary {
 
     /// Starts `cairn ARGS` in `directory` without waiting.
     public static func start(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> Running {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env["CAIRN_PROGRESS_INTERVAL"] = "3600"
         for (k, v) in environment { env[k] = v }
-        process.environment = env
         // Outside `directory`: the folder under test may be a full or read-only file system.
         let outFile = "\(NSTemporaryDirectory())/cairn-test-stdout-\(UUID().uuidString)"
         let errFile = "\(NSTemporaryDirectory())/cairn-test-stderr-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: outFile, contents: nil)
-        FileManager.default.createFile(atPath: errFile, contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: outFile)
-        process.standardError = FileHandle(forWritingAtPath: errFile)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return Running(process: process, outFile: outFile, errFile: errFile)
+        let child = try ChildProcess(path: path, arguments: arguments, directory: directory, environment: env, stdout: outFile, stderr: errFile)
+        return Running(child: child, outFile: outFile, errFile: errFile)
     }
 
     /// A started `cairn`.
-    public final class Running: @unchecked Sendable {
-        public let process: Process
+    public final class Running: Sendable {
+        public let child: ChildProcess
         let outFile: String
         let errFile: String
 
-        init(process: Process, outFile: String, errFile: String) {
-            self.process = process
+        init(child: ChildProcess, outFile: String, errFile: String) {
+            self.child = child
             self.outFile = outFile
             self.errFile = errFile
         }
 
-        public var pid: Int32 { process.processIdentifier }
+        public var pid: Int32 { child.pid }
+
+        /// Whether the controller is still running.
+        public var isRunning: Bool { child.isRunning }
 
         /// Sends a signal to the controller.
-        public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+        public func signal(_ signal: Int32) { child.signal(signal) }
 
         /// Waits for the end (KILLing it after `timeout` seconds) and collects its output.
         public func wait(timeout: Double = 120) -> Result {
             let deadline = Date().addingTimeInterval(timeout)
-            while process.isRunning && Date() < deadline { usleep(10_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
+            while child.isRunning && Date() < deadline { usleep(10_000) }
+            if child.isRunning { child.signal(SIGKILL) }
+            let status = child.wait()
             let out = (try? String(contentsOfFile: outFile, encoding: .utf8)) ?? ""
             let err = (try? String(contentsOfFile: errFile, encoding: .utf8)) ?? ""
             try? FileManager.default.removeItem(atPath: outFile)
             try? FileManager.default.removeItem(atPath: errFile)
-            let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
             return Result(status: status, stdout: out, stderr: err)
         }
     }
