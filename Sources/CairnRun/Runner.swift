@@ -97,10 +97,15 @@ final class Runner {
             var deadline: Double?
             if !stopping, let next = scheduler.release(now: MonotonicClock.now()) { deadline = next }
             if idle && deadline == nil && scheduler.readyCount == 0 { break }
+            if let error = journal.error, !awaitingDurability.isEmpty {
+                // Nothing awaited will become durable now; units still running must be reaped,
+                // so fall through to the wait rather than looping here.
+                fatal("\(error)")
+                awaitingDurability = []
+            }
             let wanted = durabilityWanted()
             watch.wanted.store(wanted, ordering: .releasing)
             if wanted != 0 && journal.durableSequence >= wanted { continue }
-            if let error = journal.error { fatal("\(error)"); awaitingDurability = []; continue }
             let beat = lastHeartbeat + RunLock.renewInterval
             if MonotonicClock.now() >= beat {
                 heartbeat()
