@@ -88,21 +88,27 @@ public final class LocalExecutor: Executor {
         while true {
             let now = MonotonicClock.now()
             enforceDeadlines(now: now)
-            reap(&events)
-            if !events.completions.isEmpty { return events }
             var next = deadline
             for r in running.values {
                 if let d = r.killAt ?? r.deadline { next = min(next ?? d, d) }
             }
             var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
             if let signalFD { fds.append(pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)) }
-            var needsScan = false
+            let fixed = fds.count
+            var polled: [Int32] = []  // pid of each pidfd entry after the fixed ones
+            var unwatched: [Int32] = []  // jobs without a pidfd: probed every turn
             for r in running.values {
-                if r.pidfd >= 0 { fds.append(pollfd(fd: r.pidfd, events: Int16(POLLIN), revents: 0)) } else { needsScan = true }
+                if r.pidfd >= 0 {
+                    fds.append(pollfd(fd: r.pidfd, events: Int16(POLLIN), revents: 0))
+                    polled.append(r.pid)
+                } else {
+                    unwatched.append(r.pid)
+                }
             }
             var timeout: Int32 = -1
             if let next { timeout = Int32(max(0, min(3_600_000, ((next - now) * 1000).rounded(.up)))) }
-            if needsScan { timeout = timeout < 0 ? 20 : min(timeout, 20) }
+            if !unwatched.isEmpty { timeout = timeout < 0 ? 20 : min(timeout, 20) }
+            // pidfds are level-triggered: a job that already ended makes poll return at once.
             let n = poll(&fds, nfds_t(fds.count), timeout)
             if n < 0 && errno != EINTR { return events }
             var woke = false
@@ -110,7 +116,9 @@ public final class LocalExecutor: Executor {
             if signalFD != nil, fds[1].revents != 0 {
                 events.signals += drainSignals()
             }
-            reap(&events)
+            var ended = unwatched
+            for (i, pid) in polled.enumerated() where fds[fixed + i].revents != 0 { ended.append(pid) }
+            reap(ended, into: &events)
             if !events.completions.isEmpty || !events.signals.isEmpty || woke { return events }
             if let deadline, MonotonicClock.now() >= deadline { return events }
         }
@@ -131,9 +139,10 @@ public final class LocalExecutor: Executor {
         }
     }
 
-    /// Reaps every job whose leader has exited.
-    private func reap(_ events: inout ExecutorEvents) {
-        for (pid, r) in running {
+    /// Reaps those of `candidates` whose leader has exited.
+    private func reap(_ candidates: [Int32], into events: inout ExecutorEvents) {
+        for pid in candidates {
+            guard let r = running[pid] else { continue }
             // Look without reaping, so the group id stays reserved while we sweep the group.
             guard cairn_peek_exit(pid) == 1 else { continue }
             kill(-pid, SIGKILL)

@@ -32,7 +32,7 @@ final class Runner {
     let attemptPrefix: String
 
     var scheduler: Scheduler
-    var history: [Digest: UnitHistory]
+    let history: [Digest: UnitHistory]
     var attempts: [Int: Attempt] = [:]
     var sessionAttempts: [Int: Int] = [:]
     var awaitingDurability: [(sequence: UInt64, unit: Int)] = []
@@ -87,15 +87,14 @@ final class Runner {
     /// Runs until every unit is committed, failed or skipped, or the run is stopped.
     func run() -> RunSummary {
         while true {
-            if !stopping { scheduler.release(now: MonotonicClock.now()) }
+            // Due retries become ready; `deadline` is when the next one will.
+            var deadline = stopping ? nil : scheduler.release(now: MonotonicClock.now())
             while !stopping, executor.runningCount < executor.slots, let unit = scheduler.next() {
                 launch(unit)
             }
             settleDurable()
             let idle = executor.runningCount == 0 && awaitingDurability.isEmpty
             if idle && (stopping || scheduler.isFinished) { break }
-            var deadline: Double?
-            if !stopping, let next = scheduler.release(now: MonotonicClock.now()) { deadline = next }
             if idle && deadline == nil && scheduler.readyCount == 0 { break }
             if let error = journal.error, !awaitingDurability.isEmpty {
                 // Nothing awaited will become durable now; units still running must be reaped,
@@ -157,14 +156,13 @@ final class Runner {
             append(.attemptStarted(key: unit.key, attempt: number, pid: pid, startTicks: ProcessTable.startTicks(of: pid) ?? 0, time: now()))
             progress.steps[stepSlot[unit.step]].running += 1
         } catch {
-            attempts[index] = Attempt(number: number, staged: [], log: log, started: MonotonicClock.now(), pid: 0)
             if error.isMachineFault {
                 scheduler.requeue(index)
-                attempts[index] = nil
                 sessionAttempts[index, default: 1] -= 1
                 fatal("\(plan.label(of: unit)) could not start: \(error.description); free space or fix the folder, then run `cairn resume`")
                 return
             }
+            attempts[index] = Attempt(number: number, staged: [], log: log, started: MonotonicClock.now(), pid: 0)
             fail(index, exitCode: -1, duration: 0, reason: error.description, allowRetry: false)
         }
     }
@@ -179,10 +177,7 @@ final class Runner {
         progress.steps[stepSlot[unit.step]].running -= 1
         removeIfEmpty(attempt.log)
         if completion.stopped && !(completion.termination == .exited(0)) {
-            staging.discard(attempt.staged)
-            attempts[index] = nil
-            append(.interrupted(key: unit.key, attempt: attempt.number, time: now()))
-            summary.interruptedAttempts += 1
+            interrupted(index, attempt)
             return
         }
         if completion.timedOut {
@@ -194,7 +189,7 @@ final class Runner {
             let reason: String
             switch completion.termination {
             case .exited(let code): reason = "exited with code \(code)"
-            case .signaled(let signal): reason = "killed by signal \(signal) (\(Self.signalName(signal)))"
+            case .signaled(let signal): reason = "killed by signal \(signal) (\(signalName(signal)))"
             }
             fail(index, exitCode: completion.exitCode, duration: completion.duration, reason: reason, allowRetry: true)
             return
@@ -204,10 +199,7 @@ final class Runner {
             outputs = try staging.commit(outputs: unit.outputs, staged: attempt.staged, names: step.outputs.map(\.name))
         } catch {
             if error.fatal {
-                staging.discard(attempt.staged)
-                attempts[index] = nil
-                append(.interrupted(key: unit.key, attempt: attempt.number, time: now()))
-                summary.interruptedAttempts += 1
+                interrupted(index, attempt)
                 fatal("\(plan.label(of: unit)): \(error.reason); free space or fix the folder, then run `cairn resume`")
                 return
             }
@@ -221,6 +213,14 @@ final class Runner {
         if let sequence = append(.committed(commit)) {
             awaitingDurability.append((sequence, index))
         }
+    }
+
+    /// Closes an attempt that Cairn stopped (interrupt, machine fault): not a failure of the unit.
+    func interrupted(_ index: Int, _ attempt: Attempt) {
+        staging.discard(attempt.staged)
+        attempts[index] = nil
+        append(.interrupted(key: plan.units[index].key, attempt: attempt.number, time: now()))
+        summary.interruptedAttempts += 1
     }
 
     func fail(_ index: Int, exitCode: Int, duration: Double, reason: String, allowRetry: Bool) {
@@ -239,7 +239,6 @@ final class Runner {
             observer.unitFailed(report, retrying: true)
             return
         }
-        history[unit.key, default: UnitHistory()].lastFailure = reason
         let skipped = scheduler.failed(index)
         for s in skipped { progress.steps[stepSlot[plan.units[s].step]].skipped += 1 }
         progress.steps[stepSlot[unit.step]].failed += 1
@@ -291,10 +290,10 @@ final class Runner {
             summary.interruptedBy = signal
             stopping = true
             executor.stopAll(grace: options.grace)
-            observer.notice("\(Self.signalName(signal)) received: starting no more units, stopping \(executor.runningCount) running (KILL after \(Self.seconds(options.grace))); send it again (Ctrl-C) to kill them now")
+            observer.notice("\(signalName(signal)) received: starting no more units, stopping \(executor.runningCount) running (KILL after \(Self.seconds(options.grace))); send it again (Ctrl-C) to kill them now")
         } else {
             executor.killAll()
-            observer.notice("second \(Self.signalName(signal)): killing running units now")
+            observer.notice("second \(signalName(signal)): killing running units now")
         }
     }
 
@@ -349,18 +348,19 @@ final class Runner {
         default: SIGTERM
         }
     }
+}
 
-    static func signalName(_ signal: Int32) -> String {
-        switch signal {
-        case SIGINT: "SIGINT"
-        case SIGTERM: "SIGTERM"
-        case SIGHUP: "SIGHUP"
-        case SIGKILL: "SIGKILL"
-        case SIGUSR1: "SIGUSR1"
-        case SIGSEGV: "SIGSEGV"
-        case SIGABRT: "SIGABRT"
-        case SIGPIPE: "SIGPIPE"
-        default: "signal \(signal)"
-        }
+/// A signal's conventional name (`SIGINT`), for messages.
+public func signalName(_ signal: Int32) -> String {
+    switch signal {
+    case SIGINT: "SIGINT"
+    case SIGTERM: "SIGTERM"
+    case SIGHUP: "SIGHUP"
+    case SIGKILL: "SIGKILL"
+    case SIGUSR1: "SIGUSR1"
+    case SIGSEGV: "SIGSEGV"
+    case SIGABRT: "SIGABRT"
+    case SIGPIPE: "SIGPIPE"
+    default: "signal \(signal)"
     }
 }

@@ -11,12 +11,20 @@ struct Staging {
     /// The folder paths are relative to.
     let root: String
 
+    /// The staging folder beside an output (relative to the root), shared by all attempts.
+    static func stagingFolder(of output: String) -> String {
+        let dir = (output as NSString).deletingLastPathComponent
+        return dir.isEmpty ? folderName : "\(dir)/\(folderName)"
+    }
+
+    /// The distinct staging folders of `outputs`.
+    static func stagingFolders(of outputs: some Sequence<String>) -> Set<String> {
+        Set(outputs.lazy.map(stagingFolder))
+    }
+
     /// The staging path of an output for an attempt (relative to the root).
     func stagingPath(for output: String, attempt: String) -> String {
-        let dir = (output as NSString).deletingLastPathComponent
-        let name = (output as NSString).lastPathComponent
-        let stage = dir.isEmpty ? "\(Self.folderName)/\(attempt)" : "\(dir)/\(Self.folderName)/\(attempt)"
-        return "\(stage)/\(name)"
+        "\(Self.stagingFolder(of: output))/\(attempt)/\((output as NSString).lastPathComponent)"
     }
 
     /// Creates the staging folders of an attempt's outputs.
@@ -83,30 +91,21 @@ struct Staging {
         }
     }
 
-    /// Removes all staging debris below the folders of `outputs` (only while holding the run lock).
+    /// Removes all staging debris beside `outputs` (only while holding the run lock); returns
+    /// how many attempts' debris it removed.
     func cleanDebris(outputs: some Sequence<String>) -> Int {
         var removed = 0
-        var seen = Set<String>()
-        for output in outputs {
-            let dir = (output as NSString).deletingLastPathComponent
-            guard seen.insert(dir).inserted else { continue }
-            let stage = dir.isEmpty ? "\(root)/\(Self.folderName)" : "\(root)/\(dir)/\(Self.folderName)"
-            if let entries = try? FileManager.default.contentsOfDirectory(atPath: stage) {
-                removed += entries.count
-                try? FileManager.default.removeItem(atPath: stage)
-            }
+        for stage in Self.stagingFolders(of: outputs) {
+            guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(stage)") else { continue }
+            removed += entries.count
+            try? FileManager.default.removeItem(atPath: "\(root)/\(stage)")
         }
         return removed
     }
 
     /// Removes empty staging folders at the end of a run.
     func removeEmptyStagingFolders(outputs: some Sequence<String>) {
-        var seen = Set<String>()
-        for output in outputs {
-            let dir = (output as NSString).deletingLastPathComponent
-            guard seen.insert(dir).inserted else { continue }
-            rmdir(dir.isEmpty ? "\(root)/\(Self.folderName)" : "\(root)/\(dir)/\(Self.folderName)")
-        }
+        for stage in Self.stagingFolders(of: outputs) { rmdir("\(root)/\(stage)") }
     }
 
     /// Size and SHA-256 of a file (fsynced on the way), or of a folder's listing.

@@ -125,14 +125,4 @@ public struct Scheduler: Sendable {
         }
         return earliest
     }
-
-    /// Stops everything not yet started: ready, waiting and delayed units become skipped.
-    public mutating func abandonPending() {
-        for i in states.indices where states[i] == .ready || states[i] == .waiting || states[i] == .delayed {
-            states[i] = .skipped
-            open -= 1
-        }
-        ready = Heap()
-        delayed = []
-    }
 }

@@ -12,8 +12,7 @@ struct SummaryPrinter {
         var out = ""
         let done = summary.committed + summary.alreadyDone
         if let signal = summary.interruptedBy {
-            let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : signal == SIGHUP ? "SIGHUP" : "signal \(signal)"
-            out += style.yellow("interrupted by \(name)") + ": \(done)/\(summary.total) units committed (\(summary.committed) in this session), \(summary.interruptedAttempts) attempt(s) stopped.\n"
+            out += style.yellow("interrupted by \(signalName(signal))") + ": \(done)/\(summary.total) units committed (\(summary.committed) in this session), \(summary.interruptedAttempts) attempt(s) stopped.\n"
             out += "resume with: cairn resume \(Terminal.relative(folder.path))"
             return out
         }
@@ -31,24 +30,3 @@ struct SummaryPrinter {
         return out
     }
 }
-
-/// The text of `cairn status`.
-struct StatusPrinter {
-    let report: CairnCore.StatusReport
-    let state: String
-    let folder: RunFolder
-    let color: Bool
-
-    func text() -> String {
-        var out = Style(on: color).bold("run \(report.pipeline)") + " — \(state) — \(Terminal.relative(folder.path))\n"
-        var rows = [["STEP", "COMMITTED", "RUNNING", "FAILED", "INTERRUPTED", "PENDING", "RATE", "ETA"]]
-        for s in report.steps + [report.total] {
-            rows.append([s.step, "\(s.committed)/\(s.total)", "\(s.running)", "\(s.failed)", "\(s.interrupted)", "\(s.pending)",
-                         s.rate.map { String(format: "%.1f/s", $0) } ?? "-", s.eta.map(humanDuration) ?? "-"])
-        }
-        out += Terminal.table(rows, indent: "  ")
-        return out.trimmingCharacters(in: .newlines)
-    }
-}
-
-import CairnCore

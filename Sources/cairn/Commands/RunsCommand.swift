@@ -1,0 +1,28 @@
+import ArgumentParser
+import CairnCore
+import CairnRun
+import Foundation
+
+struct RunsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "runs", abstract: "List the runs below the current folder.")
+
+    func run() throws {
+        let entries = RunCatalog.find(under: ".")
+        guard !entries.isEmpty else {
+            print("no runs below \(FileManager.default.currentDirectoryPath); start one with `cairn run PIPELINE.yaml`")
+            return
+        }
+        let formatter = ISO8601DateFormatter()
+        var rows = [["RUN", "STATE", "COMMITTED", "LAST ACTIVITY", "FOLDER"]]
+        for entry in entries {
+            if let inspector = try? RunInspector(folder: entry.folder) {
+                let total = inspector.status().total
+                rows.append([inspector.snapshot.pipeline.name, inspector.stateWord, "\(total.committed)/\(total.total)",
+                             formatter.string(from: entry.lastActivity), Terminal.relative(entry.folder.path)])
+            } else {
+                rows.append([(entry.folder.path as NSString).lastPathComponent, "unreadable", "-", formatter.string(from: entry.lastActivity), Terminal.relative(entry.folder.path)])
+            }
+        }
+        print(Terminal.table(rows), terminator: "")
+    }
+}
