@@ -28,7 +28,7 @@ let package = Package(
             ]
         ),
         .target(name: "CairnJournal", dependencies: ["CairnCore"]),
-        .target(name: "CairnExecutor", dependencies: ["CCairnSystem"]),
+        .target(name: "CairnExecutor", dependencies: ["CairnCore", "CCairnSystem"]),
         .target(
             name: "CairnRun",
             dependencies: ["CairnCore", "CairnJournal", "CairnExecutor", "CCairnSystem"]

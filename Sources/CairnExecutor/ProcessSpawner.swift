@@ -1,3 +1,4 @@
+import CairnCore
 import CCairnSystem
 
 #if canImport(Glibc)
@@ -13,14 +14,16 @@ enum ProcessSpawner {
     static let devNull: Int32 = open("/dev/null", O_RDONLY | O_CLOEXEC)
 
     static func spawn(command: String, environment: [String], workingDirectory: String, output: Int32) throws(ExecutorError) -> pid_t {
-        let argv: [UnsafeMutablePointer<CChar>?] = ["/bin/sh", "-c", command].map { (s: String) in strdup(s) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { (s: String) in strdup(s) } + [nil]
+        // Item values may carry bytes that are not UTF-8 (see RawBytes): pass them on exactly.
+        let copy = { (s: String) in RawBytes.withCString(s) { strdup($0) } }
+        let argv: [UnsafeMutablePointer<CChar>?] = ["/bin/sh", "-c", command].map(copy) + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map(copy) + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let rc = workingDirectory.withCString { cwd in
+        let rc = RawBytes.withCString(workingDirectory) { cwd in
             cairn_spawn("/bin/sh", argv, envp, cwd, devNull, output, output, SIGKILL, &pid)
         }
         guard rc == 0 else { throw ExecutorError.errno("cannot start /bin/sh in \(workingDirectory)", rc) }

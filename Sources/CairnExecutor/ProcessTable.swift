@@ -1,3 +1,4 @@
+import CairnCore
 import Foundation
 
 /// Reads Linux's process table (`/proc`): start times and process-group members, so a later
@@ -28,7 +29,7 @@ public enum ProcessTable {
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return nil }
         let prefix = Array((name + "=").utf8)
         for entry in data.split(separator: 0, omittingEmptySubsequences: true) where entry.starts(with: prefix) {
-            return String(decoding: entry.dropFirst(prefix.count), as: UTF8.self)
+            return RawBytes.string(from: entry.dropFirst(prefix.count))
         }
         return nil
     }

@@ -10,19 +10,25 @@ import Foundation
 /// identification, because pids (and so group ids) are reused — within minutes where
 /// `pid_max` is 32768: the process is in the attempt's process group, started no earlier than
 /// its leader, and carries the unit's `CAIRN_UNIT_KEY` (a SHA-256) in its environment.
-/// A child that scrubs its environment is not found.
+///
+/// Then every other process on this host whose environment says it belongs to this run folder
+/// (`CAIRN_RUN_DIR`) is killed too: the caller holds the run lock and has started nothing, so
+/// such a process was left by an earlier controller — one that died after spawning a unit but
+/// before its attempt record was durable, or a child that left its unit's process group
+/// (`setsid`). A child that scrubs its environment is not found.
 enum OrphanSweeper {
     /// What was found and killed.
     struct Outcome {
         var attempts = 0
         var killed = 0
+        /// Of `killed`, those found only by their run folder (no journaled attempt, or outside its group).
+        var strays = 0
         var leftAlive = 0
     }
 
-    static func sweep(_ state: JournalState, host: HostIdentity, wait: Double = 5) -> Outcome {
+    static func sweep(_ state: JournalState, host: HostIdentity, runDirectory: String, wait: Double = 5) -> Outcome {
         var outcome = Outcome()
         let open = state.openAttempts.filter { $0.value.writer.host == host.host && $0.value.writer.bootID == host.bootID }
-        guard !open.isEmpty else { return outcome }
         outcome.attempts = open.count
         var targets: [Int32] = []
         let table = ProcessTable.all()
@@ -36,6 +42,15 @@ enum OrphanSweeper {
             {
                 targets.append(member.pid)
             }
+        }
+        var found = Set(targets)
+        let me = getpid()
+        for entry in table where entry.pid != me && !found.contains(entry.pid)
+            && ProcessTable.environmentValue(of: entry.pid, name: "CAIRN_RUN_DIR") == runDirectory
+        {
+            targets.append(entry.pid)
+            found.insert(entry.pid)
+            outcome.strays += 1
         }
         for pid in targets { kill(pid, SIGKILL) }
         outcome.killed = targets.count

@@ -46,17 +46,17 @@ public struct PipelineLoader: Sendable {
         let full = pattern.hasPrefix("/") ? pattern : "\(root)/\(pattern)"
         var result = glob_t()
         defer { globfree(&result) }
-        let rc = Glibc.glob(full, 0, nil, &result)
+        let rc = RawBytes.withCString(full) { Glibc.glob($0, 0, nil, &result) }
         if rc == GLOB_NOMATCH { return [] }
         guard rc == 0 else { throw .pipeline(spec.error(at: "items.\(axis).glob", "cannot expand '\(pattern)' (glob error \(rc))")) }
         var out: [String] = []
         for i in 0..<Int(result.gl_pathc) {
             guard let p = result.gl_pathv[i] else { continue }
-            var path = String(cString: p)
+            var path = RawBytes.string(from: UnsafeBufferPointer(start: p, count: strlen(p)).lazy.map { UInt8(bitPattern: $0) })
             if !pattern.hasPrefix("/"), path.hasPrefix(root + "/") { path = String(path.dropFirst(root.count + 1)) }
             out.append(path)
         }
-        return out.sorted().map(ItemValue.string)
+        return out.sorted { RawBytes.bytes(of: $0).lexicographicallyPrecedes(RawBytes.bytes(of: $1)) }.map(ItemValue.string)
     }
 
     func lines(of file: String, root: String, spec: PipelineSpec, axis: String) throws(RunError) -> [ItemValue] {
@@ -64,9 +64,8 @@ public struct PipelineLoader: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .pipeline(spec.error(at: "items.\(axis).file", "cannot read '\(file)'; create it or fix the path (relative to the pipeline file)"))
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw .pipeline(spec.error(at: "items.\(axis).file", "'\(file)' is not UTF-8 text; save it as UTF-8"))
-        }
+        // Lines are bytes: those that are not UTF-8 (e.g. file names) are kept exactly (see RawBytes).
+        let text = RawBytes.string(from: data)
         // "\r\n" is one Character in Swift, so split on any newline rather than on "\n".
         return text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline)
             .map(String.init)

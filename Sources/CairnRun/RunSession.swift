@@ -22,9 +22,12 @@ public enum RunSession {
         for torn in state.tornTails {
             observer.notice("journal \(torn.path) ended in a torn record at byte \(torn.offset) (an interrupted write); cut it off, nothing committed was lost")
         }
-        let swept = OrphanSweeper.sweep(state, host: host)
-        if swept.killed > 0 {
-            observer.notice("killed \(swept.killed) leftover process(es) of \(swept.attempts) attempt(s) an earlier controller did not finish")
+        let swept = OrphanSweeper.sweep(state, host: host, runDirectory: folder.path)
+        if swept.killed > swept.strays {
+            observer.notice("killed \(swept.killed - swept.strays) leftover process(es) of \(swept.attempts) attempt(s) an earlier controller did not finish")
+        }
+        if swept.strays > 0 {
+            observer.notice("killed \(swept.strays) leftover process(es) of this run that no journaled attempt accounts for (started just before a crash, or outside their unit's process group)")
         }
         if swept.leftAlive > 0 {
             throw RunError("\(swept.leftAlive) leftover process(es) of an earlier run would not die; stop them (see `ps -eo pid,pgid,cmd`) and resume", exitCode: 1)

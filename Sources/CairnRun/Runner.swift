@@ -152,6 +152,7 @@ final class Runner {
             do { pid = try executor.start(job) } catch {
                 throw RunError("\(error)", machineFault: error.code.map(isMachineFault) ?? false)
             }
+            faults.unitSpawned()
             attempts[index] = Attempt(number: number, staged: staged, log: log, started: MonotonicClock.now(), pid: pid)
             append(.attemptStarted(key: unit.key, attempt: number, pid: pid, startTicks: ProcessTable.startTicks(of: pid) ?? 0, time: now()))
             progress.steps[stepSlot[unit.step]].running += 1

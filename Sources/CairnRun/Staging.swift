@@ -33,10 +33,10 @@ struct Staging {
         for output in outputs {
             let staged = stagingPath(for: output, attempt: attempt)
             let dir = "\(root)/\((staged as NSString).deletingLastPathComponent)"
-            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-                let code = WritableCheck.errorCode(in: WritableCheck.nearestExisting(dir, root: ""))
-                let why = code.map { String(cString: strerror($0)) } ?? error.localizedDescription
-                throw RunError("cannot create output folder \(dir) (\(why))", machineFault: code.map(isMachineFault) ?? false)
+            let failure = RawPath.makeDirectories(dir)
+            if failure != 0 {
+                let code = WritableCheck.errorCode(in: WritableCheck.nearestExisting(dir, root: "")) ?? failure
+                throw RunError("cannot create output folder \(RawBytes.display(dir)) (\(String(cString: strerror(code))))", machineFault: isMachineFault(code))
             }
             paths.append(staged)
         }
@@ -59,7 +59,7 @@ struct Staging {
         var digests: [OutputDigest] = []
         for (i, path) in staged.enumerated() {
             var info = stat()
-            guard lstat("\(root)/\(path)", &info) == 0 else {
+            guard RawPath.lstat("\(root)/\(path)", &info) == 0 else {
                 throw Failure(reason: "exited 0 but did not create output '\(names[i])' (\(outputs[i])); write it to {out.\(names[i])}")
             }
             digests.append(try digest("\(root)/\(path)", isDirectory: (info.st_mode & S_IFMT) == S_IFDIR))
@@ -68,16 +68,16 @@ struct Staging {
         for (final, path) in zip(outputs, staged) {
             let target = "\(root)/\(final)"
             var info = stat()
-            if lstat(target, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-                try? FileManager.default.removeItem(atPath: target)
+            if RawPath.lstat(target, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+                RawPath.removeTree(target)
             }
-            guard rename("\(root)/\(path)", target) == 0 else {
-                throw Failure(reason: "cannot move output into place at \(final): \(String(cString: strerror(errno)))", errno: errno)
+            guard RawPath.rename("\(root)/\(path)", target) == 0 else {
+                throw Failure(reason: "cannot move output into place at \(RawBytes.display(final)): \(String(cString: strerror(errno)))", errno: errno)
             }
             folders.insert((target as NSString).deletingLastPathComponent)
         }
         for folder in folders.sorted() {
-            let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            let fd = RawPath.open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             if fd >= 0 { fsync(fd); close(fd) }
         }
         discard(staged)
@@ -87,7 +87,7 @@ struct Staging {
     /// Removes an attempt's staging folders.
     func discard(_ staged: [String]) {
         for path in Set(staged.map { ($0 as NSString).deletingLastPathComponent }) {
-            try? FileManager.default.removeItem(atPath: "\(root)/\(path)")
+            RawPath.removeTree("\(root)/\(path)")
         }
     }
 
@@ -96,36 +96,36 @@ struct Staging {
     func cleanDebris(outputs: some Sequence<String>) -> Int {
         var removed = 0
         for stage in Self.stagingFolders(of: outputs) {
-            guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(stage)") else { continue }
+            guard let entries = RawPath.entries(of: "\(root)/\(stage)") else { continue }
             removed += entries.count
-            try? FileManager.default.removeItem(atPath: "\(root)/\(stage)")
+            RawPath.removeTree("\(root)/\(stage)")
         }
         return removed
     }
 
     /// Removes empty staging folders at the end of a run.
     func removeEmptyStagingFolders(outputs: some Sequence<String>) {
-        for stage in Self.stagingFolders(of: outputs) { rmdir("\(root)/\(stage)") }
+        for stage in Self.stagingFolders(of: outputs) { _ = RawPath.rmdir("\(root)/\(stage)") }
     }
 
     /// Size and SHA-256 of a file (fsynced on the way), or of a folder's listing.
     func digest(_ path: String, isDirectory: Bool) throws(Failure) -> OutputDigest {
         if isDirectory {
-            let names = ((try? FileManager.default.subpathsOfDirectory(atPath: path)) ?? []).sorted()
+            let names = RawPath.subpaths(of: path).sorted { RawBytes.bytes(of: $0).lexicographicallyPrecedes(RawBytes.bytes(of: $1)) }
             var size: Int64 = 0
             var manifest = ""
             for name in names {
                 var info = stat()
-                lstat("\(path)/\(name)", &info)
+                _ = RawPath.lstat("\(path)/\(name)", &info)
                 size += Int64(info.st_size)
                 manifest += "\(name)\t\(info.st_size)\n"
             }
-            let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            let fd = RawPath.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             if fd >= 0 { fsync(fd); close(fd) }
             return OutputDigest(size: size, digest: Digest(of: manifest))
         }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw Failure(reason: "cannot read output \(path): \(String(cString: strerror(errno)))") }
+        let fd = RawPath.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure(reason: "cannot read output \(RawBytes.display(path)): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var builder = DigestBuilder()
         var size: Int64 = 0

@@ -1,3 +1,4 @@
+import CairnCore
 import Foundation
 
 /// Checks, before any unit starts, that the folders a run writes to can be written: by creating
@@ -11,18 +12,17 @@ enum WritableCheck {
     /// nil if `folder` accepts a new file, else the errno.
     static func errorCode(in folder: String) -> Int32? {
         let probe = "\(folder)/.cairn-probe-\(getpid())"
-        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = RawPath.open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return errno }
         close(fd)
-        unlink(probe)
+        _ = RawPath.unlink(probe)
         return nil
     }
 
     /// The nearest existing folder at or above `path` (relative to `root`).
     static func nearestExisting(_ path: String, root: String) -> String {
         var dir = root.isEmpty ? path : path.isEmpty ? root : "\(root)/\(path)"
-        var isDir: ObjCBool = false
-        while !(FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) && isDir.boolValue) {
+        while !RawPath.isDirectory(dir) {
             let parent = (dir as NSString).deletingLastPathComponent
             if parent == dir || parent.isEmpty { break }
             dir = parent
@@ -40,7 +40,7 @@ enum WritableCheck {
             let existing = nearestExisting(dir, root: root)
             guard probed.insert(existing).inserted else { continue }
             if let problem = problem(in: existing) {
-                throw RunError("output folder \(existing) is not writable (\(problem)); no unit was started. Make it writable, or change the output paths", exitCode: 1)
+                throw RunError("output folder \(RawBytes.display(existing)) is not writable (\(problem)); no unit was started. Make it writable, or change the output paths", exitCode: 1)
             }
         }
     }

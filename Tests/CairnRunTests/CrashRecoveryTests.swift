@@ -42,6 +42,34 @@ import Testing
         #expect(state.commitRecords == 2)
     }
 
+    /// A controller killed after spawning a unit but before its attempt record was durable:
+    /// the journal knows nothing of the unit's children, and one of them left its process
+    /// group. The sweep finds all three (two sleeps in the group, one outside) by the run folder
+    /// in their environment.
+    @Test func resumeKillsProcessesNoJournaledAttemptAccountsFor() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", """
+            name: strays
+            items: {i: [1]}
+            steps:
+              - name: s
+                run: 'if [ -e done ]; then exit 0; fi; sleep 7777 & echo $! > bg; setsid sh -c "echo \\$\\$ > escaped; exec sleep 7778" & sleep 7776'
+            """)
+        let first = try CairnBinary.run(["run", "p.yaml"], in: dir.path, environment: ["CAIRN_FAULT": "crash-after-spawn=1:1500"])
+        #expect(first.status == 128 + SIGKILL, "status \(first.status)")
+        let pids = [dir.read("bg"), dir.read("escaped")].compactMap { $0.flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } }
+        try #require(pids.count == 2)
+        #expect(pids.allSatisfy(processIsAlive), "the unit's children outlive the SIGKILLed controller")
+        #expect(getpgid(pids[1]) == pids[1], "the escaped child leads its own group")
+        #expect(try journal(dir, "strays").openAttempts.isEmpty, "the crash came before the attempt record")
+        dir.write("done", "")
+        let resumed = try CairnBinary.run(["resume"], in: dir.path)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("killed 3 leftover process(es) of this run that no journaled attempt accounts for"), "\(resumed.stderr)")
+        #expect(CairnBinary.waitFor(timeout: 5) { pids.allSatisfy { !processIsAlive($0) } })
+    }
+
     @Test func aCrashBetweenRenameAndCommitRecordReRunsTheUnitAndReplacesItsOutputs() throws {
         let dir = TemporaryFolder()
         defer { dir.remove() }

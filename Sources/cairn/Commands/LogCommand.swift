@@ -30,9 +30,9 @@ struct LogCommand: ParsableCommand {
         let path = folder.log(step: inspector.plan.step(of: match).name, label: inspector.plan.itemLabel(of: match))
         guard let data = FileManager.default.contents(atPath: path) else {
             let standing = UnitStanding(inspector.state.units[match.key])
-            print("\(label): no output recorded (\(standing == .new ? "not run yet" : "the unit printed nothing"))")
+            Terminal.standardOutput.line("\(label): no output recorded (\(standing == .new ? "not run yet" : "the unit printed nothing"))")
             return
         }
-        Terminal.standardOutput.write(String(decoding: data, as: UTF8.self))
+        Terminal.standardOutput.write(bytes: Array(data))
     }
 }

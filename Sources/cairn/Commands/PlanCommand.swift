@@ -22,7 +22,7 @@ struct PlanCommand: ParsableCommand {
         let folder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
         let inspector = try RunInspector(folder: folder, snapshot: snapshot)
         let printer = PlanPrinter(plan: inspector.plan, state: inspector.state, folder: folder, color: Terminal.standardOutput.color)
-        print(printer.summary())
-        if list { print(printer.unitList(), terminator: "") }
+        Terminal.standardOutput.line(printer.summary())
+        if list { Terminal.standardOutput.write(printer.unitList()) }
     }
 }

@@ -38,7 +38,7 @@ struct ResumeCommand: ParsableCommand {
 
     func run() throws {
         if target == nil, RunTarget.allComplete() {
-            print("every run below this folder is complete; nothing to resume")
+            Terminal.standardOutput.line("every run below this folder is complete; nothing to resume")
             return
         }
         let folder = try RunTarget.resolve(target, preferUnfinished: true)
@@ -54,9 +54,9 @@ enum Execute {
         let terminal = Terminal.standardError
         let progress = ProgressPrinter(terminal: terminal, quiet: options.quiet)
         let summary = try RunSession.execute(snapshot: snapshot, folder: folder, options: options.runOptions(), observer: progress) { plan, state in
-            if !options.quiet { print(PlanPrinter(plan: plan, state: state, folder: folder, color: Terminal.standardOutput.color).summary()) }
+            if !options.quiet { Terminal.standardOutput.line(PlanPrinter(plan: plan, state: state, folder: folder, color: Terminal.standardOutput.color).summary()) }
         }
-        print(SummaryPrinter(summary: summary, folder: folder, color: Terminal.standardOutput.color).text())
+        Terminal.standardOutput.line(SummaryPrinter(summary: summary, folder: folder, color: Terminal.standardOutput.color).text())
         return summary.exitCode
     }
 }

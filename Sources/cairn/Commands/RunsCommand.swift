@@ -9,7 +9,7 @@ struct RunsCommand: ParsableCommand {
     func run() throws {
         let entries = RunCatalog.find(under: ".")
         guard !entries.isEmpty else {
-            print("no runs below \(FileManager.default.currentDirectoryPath); start one with `cairn run PIPELINE.yaml`")
+            Terminal.standardOutput.line("no runs below \(FileManager.default.currentDirectoryPath); start one with `cairn run PIPELINE.yaml`")
             return
         }
         let formatter = ISO8601DateFormatter()
@@ -23,6 +23,6 @@ struct RunsCommand: ParsableCommand {
                 rows.append([(entry.folder.path as NSString).lastPathComponent, "unreadable", "-", formatter.string(from: entry.lastActivity), Terminal.relative(entry.folder.path)])
             }
         }
-        print(Terminal.table(rows), terminator: "")
+        Terminal.standardOutput.write(Terminal.table(rows))
     }
 }

@@ -33,9 +33,9 @@ struct StatusCommand: ParsableCommand {
             }
             let output = Output(pipeline: report.pipeline, runDir: folder.path, state: inspector.stateWord, live: report.live,
                                 steps: report.steps, total: report.total)
-            print(String(decoding: try encoder.encode(output), as: UTF8.self))
+            Terminal.standardOutput.writeExactly(String(decoding: try encoder.encode(output), as: UTF8.self) + "\n")
             return
         }
-        print(StatusPrinter(report: report, state: inspector.stateWord, folder: folder, color: Terminal.standardOutput.color).text())
+        Terminal.standardOutput.line(StatusPrinter(report: report, state: inspector.stateWord, folder: folder, color: Terminal.standardOutput.color).text())
     }
 }

@@ -1,3 +1,4 @@
+import CairnCore
 import Foundation
 
 /// What an output stream is: a terminal or not, and whether to colour it.
@@ -16,9 +17,25 @@ struct Terminal {
     static let standardOutput = Terminal(fd: 1)
     static let standardError = Terminal(fd: 2)
 
-    /// Writes everything, ignoring failures (a full disk must not crash the runner).
+    /// Writes everything, ignoring failures (a full disk must not crash the runner). Bytes of
+    /// item values that are not UTF-8 are shown as `\xNN`.
     func write(_ text: String) {
-        var data = Array(text.utf8)
+        writeExactly(RawBytes.display(text))
+    }
+
+    /// ``write(_:)`` with a newline after `text`.
+    func line(_ text: String) {
+        write(text + "\n")
+    }
+
+    /// Writes `text` as it is (JSON: its strings keep escaped bytes as they are).
+    func writeExactly(_ text: String) {
+        write(bytes: Array(text.utf8))
+    }
+
+    /// Writes bytes as they are (a unit's log).
+    func write(bytes: [UInt8]) {
+        var data = bytes
         var offset = 0
         while offset < data.count {
             let n = data.withUnsafeMutableBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }

@@ -1,0 +1,94 @@
+import CairnCore
+import Foundation
+
+/// File-system calls on paths that may hold escaped raw bytes (see ``RawBytes``): output
+/// and input paths are rendered from item values, which can be file names that are not UTF-8.
+/// Foundation's `FileManager` would write such a path as different bytes; these do not.
+enum RawPath {
+    static func lstat(_ path: String, _ info: inout stat) -> Int32 {
+        RawBytes.withCString(path) { Glibc.lstat($0, &info) }
+    }
+
+    /// `stat(2)`: follows symbolic links.
+    static func status(_ path: String, _ info: inout stat) -> Int32 {
+        RawBytes.withCString(path) { stat($0, &info) }
+    }
+
+    static func open(_ path: String, _ flags: Int32, _ mode: mode_t = 0) -> Int32 {
+        RawBytes.withCString(path) { Glibc.open($0, flags, mode) }
+    }
+
+    static func rename(_ from: String, _ to: String) -> Int32 {
+        RawBytes.withCString(from) { f in RawBytes.withCString(to) { t in Glibc.rename(f, t) } }
+    }
+
+    static func unlink(_ path: String) -> Int32 {
+        RawBytes.withCString(path) { Glibc.unlink($0) }
+    }
+
+    static func rmdir(_ path: String) -> Int32 {
+        RawBytes.withCString(path) { Glibc.rmdir($0) }
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var info = Glibc.stat()
+        return status(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Creates `path` and its missing parents; 0 or the errno of the first failure.
+    static func makeDirectories(_ path: String) -> Int32 {
+        if isDirectory(path) { return 0 }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != path {
+            let code = makeDirectories(parent)
+            if code != 0 { return code }
+        }
+        if RawBytes.withCString(path, { mkdir($0, 0o755) }) == 0 || errno == EEXIST && isDirectory(path) { return 0 }
+        return errno
+    }
+
+    /// The names in folder `path` (without `.` and `..`), or nil if it cannot be read.
+    static func entries(of path: String) -> [String]? {
+        guard let dir = RawBytes.withCString(path, { opendir($0) }) else { return nil }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                RawBytes.string(from: raw.prefix { $0 != 0 })
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Every path below folder `path`, relative to it, not following symbolic links.
+    static func subpaths(of path: String) -> [String] {
+        var out: [String] = []
+        for name in entries(of: path) ?? [] {
+            out.append(name)
+            var info = Glibc.stat()
+            if lstat("\(path)/\(name)", &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+                out += subpaths(of: "\(path)/\(name)").map { "\(name)/\($0)" }
+            }
+        }
+        return out
+    }
+
+    /// Removes `path`, and everything below it if it is a folder (symbolic links are not followed).
+    static func removeTree(_ path: String) {
+        var info = Glibc.stat()
+        guard lstat(path, &info) == 0 else { return }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            for name in entries(of: path) ?? [] { removeTree("\(path)/\(name)") }
+            _ = rmdir(path)
+        } else {
+            _ = unlink(path)
+        }
+    }
+
+    /// Whether `path` exists (without following a final symbolic link).
+    static func exists(_ path: String) -> Bool {
+        var info = Glibc.stat()
+        return lstat(path, &info) == 0
+    }
+}
