@@ -17,6 +17,9 @@ public enum JournalRecord: Sendable, Equatable {
     case interrupted(key: Digest, attempt: Int, time: Int64)
     /// The run session ended.
     case runEnded(time: Int64, committed: Int, failed: Int)
+    /// A committed unit must run again (`--force`, or downstream of a forced unit): it counts
+    /// as not committed until a later commit record.
+    case invalidated(key: Digest, time: Int64)
 }
 
 /// Who writes a segment.

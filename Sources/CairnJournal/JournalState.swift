@@ -89,6 +89,9 @@ public struct JournalState: Sendable {
         case .runEnded(let time, _, _):
             lastSessionEnded = true
             lastTime = max(lastTime, time)
+        case .invalidated(let key, let time):
+            units[key, default: UnitHistory()].invalidate()
+            lastTime = max(lastTime, time)
         }
     }
 }
@@ -102,6 +105,7 @@ extension UnitHistory {
 
     mutating func commit(attempt: Int, time: Int64) {
         committed = true
+        forced = false
         interrupted = false
         lastFailure = nil
         attempts = max(attempts, attempt)
@@ -115,6 +119,12 @@ extension UnitHistory {
             interrupted = false
         }
         open = nil
+    }
+
+    mutating func invalidate() {
+        if committed { commitTime = nil }
+        committed = false
+        forced = true
     }
 
     mutating func interrupt() {

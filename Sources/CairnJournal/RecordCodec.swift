@@ -32,6 +32,8 @@ public enum RecordCodec {
             p.append(6); key.append(to: &p); put(Int64(attempt), &p); put(time, &p)
         case .runEnded(let time, let committed, let failed):
             p.append(7); put(time, &p); put(Int64(committed), &p); put(Int64(failed), &p)
+        case .invalidated(let key, let time):
+            p.append(8); key.append(to: &p); put(time, &p)
         }
         let crc = p.withUnsafeBytes { CRC32.checksum($0) }
         let n = UInt32(p.count)
@@ -115,6 +117,9 @@ public enum RecordCodec {
             case 7:
                 guard let t = int(), let c = int(), let f = int() else { return nil }
                 return .runEnded(time: t, committed: Int(c), failed: Int(f))
+            case 8:
+                guard let k = digest(), let t = int() else { return nil }
+                return .invalidated(key: k, time: t)
             default:
                 return nil
             }

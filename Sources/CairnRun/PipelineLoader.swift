@@ -39,16 +39,19 @@ public struct PipelineLoader: Sendable {
                 break
             }
         }
+        for (i, step) in spec.steps.enumerated() where !step.code.isEmpty {
+            spec.steps[i].code = try codeFiles(step, root: root, spec: spec)
+        }
         return spec
     }
 
-    func glob(_ pattern: String, root: String, spec: PipelineSpec, axis: String) throws(RunError) -> [ItemValue] {
+    func glob(_ pattern: String, root: String, spec: PipelineSpec, axis: String, key: String? = nil) throws(RunError) -> [ItemValue] {
         let full = pattern.hasPrefix("/") ? pattern : "\(root)/\(pattern)"
         var result = glob_t()
         defer { globfree(&result) }
         let rc = RawBytes.withCString(full) { Glibc.glob($0, 0, nil, &result) }
         if rc == GLOB_NOMATCH { return [] }
-        guard rc == 0 else { throw .pipeline(spec.error(at: "items.\(axis).glob", "cannot expand '\(pattern)' (glob error \(rc))")) }
+        guard rc == 0 else { throw .pipeline(spec.error(at: key ?? "items.\(axis).glob", "cannot expand '\(pattern)' (glob error \(rc))")) }
         var out: [String] = []
         for i in 0..<Int(result.gl_pathc) {
             guard let p = result.gl_pathv[i] else { continue }
@@ -57,6 +60,29 @@ public struct PipelineLoader: Sendable {
             out.append(path)
         }
         return out.sorted { RawBytes.bytes(of: $0).lexicographicallyPrecedes(RawBytes.bytes(of: $1)) }.map(ItemValue.string)
+    }
+
+    /// A step's `code` patterns resolved to files (relative to the pipeline folder), sorted.
+    func codeFiles(_ step: StepSpec, root: String, spec: PipelineSpec) throws(RunError) -> [String] {
+        var files = Set<String>()
+        for (i, pattern) in step.code.enumerated() {
+            let key = step.code.count == 1 ? "steps.\(step.name).code" : "steps.\(step.name).code[\(i)]"
+            if pattern.contains(where: { "*?[".contains($0) }) {
+                let matches = try glob(pattern, root: root, spec: spec, axis: "", key: key).map(\.description)
+                    .filter { !RawPath.isDirectory($0.hasPrefix("/") ? $0 : "\(root)/\($0)") }
+                guard !matches.isEmpty else {
+                    throw .pipeline(spec.error(at: key, "'\(pattern)' matches no file; fix the pattern (relative to the pipeline file) or remove it"))
+                }
+                files.formUnion(matches)
+            } else {
+                let full = pattern.hasPrefix("/") ? pattern : "\(root)/\(pattern)"
+                guard RawPath.exists(full) else {
+                    throw .pipeline(spec.error(at: key, "code file '\(pattern)' does not exist; fix the path (relative to the pipeline file) or remove it"))
+                }
+                files.insert(pattern)
+            }
+        }
+        return files.sorted { RawBytes.bytes(of: $0).lexicographicallyPrecedes(RawBytes.bytes(of: $1)) }
     }
 
     func lines(of file: String, root: String, spec: PipelineSpec, axis: String) throws(RunError) -> [ItemValue] {

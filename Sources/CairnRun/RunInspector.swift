@@ -17,14 +17,24 @@ public struct RunInspector {
         try self.init(folder: folder, snapshot: snapshot)
     }
 
-    /// Reads `folder`'s journal against `snapshot` (which may be a newer pipeline than the stored one).
-    public init(folder: RunFolder, snapshot: Snapshot) throws(RunError) {
+    /// Reads `folder`'s journal against `snapshot` (which may be a newer pipeline than the
+    /// stored one); `digester` reads the files of a snapshot that stores no digests.
+    public init(folder: RunFolder, snapshot: Snapshot, digester: FileDigester? = nil) throws(RunError) {
         self.folder = folder
-        self.snapshot = snapshot
-        let (plan, state) = try PlanAndReplay.run(snapshot.pipeline, journal: folder.journal, repair: false)
+        let (plan, planned, state) = try PlanAndReplay.run(snapshot, digester: digester, journal: folder.journal, repair: false)
+        digester?.save()
+        self.snapshot = planned
         self.plan = plan
         self.state = state
         live = RunLock.isLive(folder)
+    }
+
+    /// What a run of this snapshot would do, and why: compared with the run folder's stored
+    /// snapshot (when it differs) and the journal.
+    public func explain(selection: RunSelection = RunSelection()) -> Explanation {
+        let stored = folder.exists ? try? Snapshot.read(folder) : nil
+        return PlanExplainer(plan: plan, previous: stored.flatMap { $0.previousPlan(before: snapshot) },
+                             history: state.units, selection: selection).explain()
     }
 
     /// Per-step counts, with rates over the last `window` seconds of commits.

@@ -1,3 +1,5 @@
+import CairnCore
+
 /// How a run session behaves.
 public struct RunOptions: Sendable {
     /// Units at once (`-j`).
@@ -6,6 +8,10 @@ public struct RunOptions: Sendable {
     public var failFast = false
     /// Seconds between TERM and KILL when stopping units (timeouts and interrupts).
     public var grace: Double = 10
+    /// Which units to touch, force or hold back.
+    public var selection = RunSelection()
+    /// Re-read every code and input file instead of trusting the digest cache (`--verify`).
+    public var verify = false
     /// Read end of the signal pipe (SIGINT, SIGTERM, SIGHUP, SIGUSR1), if signals are handled.
     public var signalFD: Int32?
 

@@ -8,11 +8,16 @@ import Foundation
 public enum RunSession {
     /// Plans first (nothing is written if the pipeline is invalid), then runs.
     public static func execute(
-        snapshot: Snapshot, folder: RunFolder, options: RunOptions, observer: any RunObserver,
-        host: HostIdentity = .current, beforeRun: (Plan, JournalState) -> Void = { _, _ in }
+        snapshot given: Snapshot, folder: RunFolder, options: RunOptions, observer: any RunObserver,
+        host: HostIdentity = .current, beforeRun: (Explanation, JournalState) -> Void = { _, _ in }
     ) throws(RunError) -> RunSummary {
         let plan: Plan
-        do { plan = try Planner.plan(snapshot.pipeline) } catch { throw .pipeline(error) }
+        let snapshot: Snapshot
+        let digester = FileDigester(root: given.root, verify: options.verify)
+        do { (plan, snapshot) = try given.plan(reading: digester) } catch { throw .pipeline(error) }
+        digester.save()
+        if let problem = options.selection.problems(in: plan) { throw RunError.usage(problem) }
+        let previous = folder.exists ? try? Snapshot.read(folder) : nil
         try folder.create()
         let lock = try RunLock(folder: folder, host: host)
         defer { withExtendedLifetime(lock) {} }  // held until the journal is closed
@@ -35,8 +40,10 @@ public enum RunSession {
         let staging = Staging(root: snapshot.root)
         let debris = staging.cleanDebris(outputs: plan.units.lazy.flatMap(\.outputs))
         if debris > 0 { observer.notice("removed staging debris of \(debris) interrupted attempt(s)") }
-        try WritableCheck.outputs(plan.units.lazy.filter { !(state.units[$0.key]?.committed ?? false) }.flatMap(\.outputs), root: snapshot.root)
-        beforeRun(plan, state)
+        let explanation = PlanExplainer(plan: plan, previous: previous.flatMap { $0.previousPlan(before: snapshot) },
+                                        history: state.units, selection: options.selection).explain()
+        try WritableCheck.outputs(plan.units.lazy.filter { explanation.decisions[$0.index].runs }.flatMap(\.outputs), root: snapshot.root)
+        beforeRun(explanation, state)
 
         let executor = LocalExecutor(slots: options.jobs, signalFD: options.signalFD)
         let watch = DurabilityWatch(waker: executor.waker)
@@ -51,7 +58,13 @@ public enum RunSession {
             for (key, open) in state.openAttempts.sorted(by: { $0.key < $1.key }) {
                 try writer.append(.interrupted(key: key, attempt: open.attempt.attempt, time: info.time))
             }
-            let runner = try Runner(plan: plan, folder: folder, root: snapshot.root, history: state.units, journal: writer,
+            // Forced units stop counting as committed, durably, before any of them runs again:
+            // an interrupted forced run resumes them without `--force`.
+            for index in explanation.invalidate {
+                try writer.append(.invalidated(key: plan.units[index].key, time: info.time))
+            }
+            if !explanation.invalidate.isEmpty { try writer.flush() }
+            let runner = try Runner(plan: plan, decisions: explanation.decisions, folder: folder, root: snapshot.root, history: state.units, journal: writer,
                                     executor: executor, watch: watch, options: options, observer: observer)
             runner.heartbeat = { lock.renew() }
             summary = runner.run()

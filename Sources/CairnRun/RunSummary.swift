@@ -16,7 +16,9 @@ public struct RunSummary: Sendable {
     public var interruptedBy: Int32?
     /// A fatal error that stopped the run (journal write failed, disk full).
     public var fatal: String?
-    /// Total units in the plan.
+    /// Units outside the selection (`--steps`, `--until`, `--items`, `--where`).
+    public var notSelected = 0
+    /// Units in the plan, less those not selected.
     public var total = 0
 
     /// 0 all committed, 1 failures, 128+signal when interrupted.

@@ -47,7 +47,7 @@ final class Runner {
     let started = MonotonicClock.now()
 
     init(
-        plan: Plan, folder: RunFolder, root: String, history: [Digest: UnitHistory], journal: SegmentWriter,
+        plan: Plan, decisions: [UnitDecision], folder: RunFolder, root: String, history: [Digest: UnitHistory], journal: SegmentWriter,
         executor: any Executor, watch: DurabilityWatch, options: RunOptions, observer: any RunObserver,
         wallClock: @escaping @Sendable () -> Date = { Date() }
     ) throws(RunError) {
@@ -65,18 +65,27 @@ final class Runner {
         do {
             command = try UnitCommand(plan: plan, runDirectory: folder.path, baseEnvironment: ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }.sorted())
         } catch { throw .pipeline(error) }
-        let include = plan.units.map { !(history[$0.key]?.committed ?? false) }
+        let include = decisions.map(\.runs)
         scheduler = Scheduler(plan: plan, include: include)
         var steps = plan.pipeline.steps.map { StepProgress(name: $0.name) }
+        var start = RunSummary()
         for unit in plan.units {
+            switch decisions[unit.index] {
+            case .notSelected: start.notSelected += 1; continue
+            case .done: steps[unit.step].alreadyDone += 1; start.alreadyDone += 1
+            case .held(let why), .skippedFailed(let why):
+                steps[unit.step].failed += 1
+                start.failures.append(UnitFailureReport(unit: plan.label(of: unit), reason: why, log: ""))
+            case .blocked: steps[unit.step].skipped += 1; start.skipped += 1
+            case .run: break
+            }
             steps[unit.step].total += 1
-            if !include[unit.index] { steps[unit.step].alreadyDone += 1 }
         }
+        start.total = plan.units.count - start.notSelected
         progress = RunProgress(steps: plan.stepOrder.map { steps[$0] }, elapsed: 0, stopping: false)
         stepSlot = [Int](repeating: 0, count: plan.pipeline.steps.count)
         for (slot, s) in plan.stepOrder.enumerated() { stepSlot[s] = slot }
-        summary.total = plan.units.count
-        summary.alreadyDone = include.filter { !$0 }.count
+        summary = start
         for step in plan.pipeline.steps {
             try? FileManager.default.createDirectory(atPath: "\(folder.logs)/\(step.name)", withIntermediateDirectories: true)
         }

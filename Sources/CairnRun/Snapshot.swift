@@ -10,6 +10,10 @@ public struct Snapshot: Codable, Sendable, Equatable {
     /// The folder units run in and output paths are relative to (the pipeline file's folder).
     public var root: String
     public var pipeline: PipelineSpec
+    /// Content digests (hex; "" for a missing file) of the code and input files the plan's keys
+    /// cover, as read when the run started, so `resume` plans exactly the same units. Nil in a
+    /// snapshot not planned yet (or written before digests were stored): the files are read.
+    public var files: [String: String]?
 
     public init(pipelineFile: String, root: String, pipeline: PipelineSpec) {
         self.pipelineFile = pipelineFile
@@ -21,6 +25,30 @@ public struct Snapshot: Codable, Sendable, Equatable {
     public init(file: String, pipeline: PipelineSpec) {
         let abs = RunFolder.absolute(file)
         self.init(pipelineFile: abs, root: (abs as NSString).deletingLastPathComponent, pipeline: pipeline)
+    }
+
+    /// Plans the pipeline: with the stored file digests, or, when none are stored, with those
+    /// `digester` reads (nil: files count as missing); returns the plan and this snapshot with
+    /// the digests the plan used.
+    public func plan(reading digester: FileDigester?) throws(PipelineError) -> (plan: Plan, snapshot: Snapshot) {
+        let plan: Plan
+        if let stored = files {
+            plan = try Planner.plan(pipeline) { path in stored[path].flatMap { Digest(hex: $0) } }
+        } else if let digester {
+            plan = try Planner.plan(pipeline) { digester.digest(of: $0) }
+        } else {
+            plan = try Planner.plan(pipeline)
+        }
+        var planned = self
+        planned.files = plan.files.mapValues { $0?.hex ?? "" }
+        return (plan, planned)
+    }
+
+    /// The plan of this (stored) snapshot, to explain what changed in `next`; nil when the two
+    /// plan the same units (same pipeline and file digests) or this one cannot be planned.
+    public func previousPlan(before next: Snapshot) -> Plan? {
+        if pipeline == next.pipeline && (files == nil || files == next.files) { return nil }
+        return try? plan(reading: nil).plan
     }
 
     /// Canonical JSON bytes (sorted keys).

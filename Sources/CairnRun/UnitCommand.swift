@@ -36,6 +36,7 @@ struct UnitCommand {
         let values = unit.item.map { plan.items[$0].values } ?? []
         let lookup: (String) -> PlaceholderValue? = { name in
             if let a = self.axisIndex[name], unit.item != nil { return .value(values[a]) }
+            if let p = self.plan.pipeline.param(name) { return .value(p) }
             switch name {
             case "seed": return .value(.int(unit.seed))
             case "attempt": return .value(.int(attempt))

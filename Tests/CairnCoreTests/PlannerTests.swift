@@ -103,6 +103,29 @@ import Testing
         #expect(fast == reference)
     }
 
+    @Test func keyWriterEmitsCodeFilesAndParamsAsCanonicalJSON() throws {
+        let step = StepSpec(name: "s", run: "python3 train.py --lr {lr} > {out.m}", outputs: [.init(name: "m", pattern: "m/{x}")],
+                            inputs: [.init(name: "d", source: .path("data/{x}"))])
+        let code: [(path: String, digest: Digest?)] = [("train.py", Digest(of: "t")), ("cfg/\u{e9}.yaml", nil), ("a.py", Digest(of: "a"))]
+        let params: [(name: String, value: ItemValue)] = [("lr", .double(0.01)), ("depth", .int(3))]
+        let files: [(path: String, digest: Digest?)] = [("data/1", Digest(of: "d1")), ("/abs/x", nil)]
+        let fast = UnitKeyWriter(step: step, axes: ["x"], code: code, params: params)
+            .json(values: [.int(1)], seed: 5, outputs: ["m/1"], inputs: [["data/1"]], needs: [], files: files)
+        func table(_ f: [(path: String, digest: Digest?)]) -> CanonicalJSON {
+            var members: [String: CanonicalJSON] = [:]
+            for (p, d) in f { members[p] = d.map { .string($0.hex) } ?? .null }
+            return .object(members)
+        }
+        let reference = CanonicalJSON.object([
+            "v": .int(1), "step": .string("s"), "run": .string(step.run), "env": .array([]),
+            "foreach": .string("item"), "values": .object(["x": .int(1)]), "seed": .int(5),
+            "outputs": .object(["m": .string("m/1")]), "inputs": .object(["d": .array([.string("data/1")])]),
+            "needs": .array([]), "code": table(code), "files": table(files),
+            "params": .object(["lr": .double(0.01), "depth": .int(3)]),
+        ]).text
+        #expect(fast == reference)
+    }
+
     @Test func digestRoundTripsThroughHexAndBytes() {
         let d = Digest(of: "hello")
         #expect(d.hex == "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")

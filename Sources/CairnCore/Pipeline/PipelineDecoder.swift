@@ -6,10 +6,10 @@ public struct PipelineDecoder {
     let file: String
     var lines: [String: Int] = [:]
 
-    static let topKeys = ["name", "seed", "items", "sample", "steps", "description"]
+    static let topKeys = ["name", "seed", "params", "items", "sample", "steps", "description"]
     static let stepKeys = [
         "name", "run", "needs", "outputs", "inputs", "env", "timeout", "retries", "retry_backoff",
-        "foreach", "stop_signal", "description",
+        "foreach", "stop_signal", "code", "description",
     ]
     static let axisKinds = ["range", "list", "glob", "file"]
 
@@ -35,6 +35,24 @@ public struct PipelineDecoder {
             throw fail(root, "", "missing `items`; declare at least one axis, e.g. `items: {sample: {range: [0, 100]}}`")
         }
         let axes = try self.axes(itemsNode)
+        var params: [PipelineSpec.Param] = []
+        if let p = entries["params"] {
+            guard let entries = p.entries else { throw typeError(p, "params", "a mapping of names to values") }
+            for entry in entries {
+                let key = "params.\(entry.key)"
+                lines[key] = entry.line
+                guard Self.isIdentifier(entry.key) else {
+                    throw fail(entry.value, key, "param name '\(entry.key)' must be an identifier (letters, digits, '_', not starting with a digit)")
+                }
+                guard !Placeholders.reserved.contains(entry.key) else {
+                    throw fail(entry.value, key, "'\(entry.key)' is a reserved placeholder name; rename the param")
+                }
+                if axes.contains(where: { $0.name == entry.key }) {
+                    throw fail(entry.value, key, "'\(entry.key)' is also an axis; a name is either a param or an axis")
+                }
+                params.append(.init(name: entry.key, value: try value(entry.value, at: key)))
+            }
+        }
         var sample: SampleSpec?
         if let s = entries["sample"] {
             let e = try mapping(s, at: "sample", allowed: ["count", "seed"])
@@ -48,7 +66,9 @@ public struct PipelineDecoder {
             throw fail(root, "", "missing `steps`; add a list of steps, each with `name` and `run`")
         }
         let steps = try self.steps(stepsNode)
-        return PipelineSpec(name: name, seed: seed, axes: axes, sample: sample, steps: steps, file: file, lines: lines)
+        var spec = PipelineSpec(name: name, seed: seed, axes: axes, sample: sample, steps: steps, file: file, lines: lines)
+        spec.params = params
+        return spec
     }
 
     // MARK: - Items
@@ -113,22 +133,23 @@ public struct PipelineDecoder {
     func values(_ node: ConfigNode, at key: String) throws(PipelineError) -> [ItemValue] {
         guard let items = node.items else { throw typeError(node, key, "a list of values") }
         var out: [ItemValue] = []
-        for (i, n) in items.enumerated() {
-            guard case .scalar(let text, let kind) = n.value else {
-                throw typeError(n, "\(key)[\(i)]", "a number or a string")
-            }
-            switch kind {
-            case .int: out.append(Int(text).map(ItemValue.int) ?? .string(text))
-            case .float:
-                guard let d = Double(text.replacingOccurrences(of: "_", with: "")), d.isFinite else {
-                    throw fail(n, "\(key)[\(i)]", "'\(text)' is not a finite number; quote it to use it as a string")
-                }
-                out.append(.double(d))
-            case .null, .bool: throw typeError(n, "\(key)[\(i)]", "a number or a string (quote it to use it as a string)")
-            case .string: out.append(.string(text))
-            }
-        }
+        for (i, n) in items.enumerated() { out.append(try value(n, at: "\(key)[\(i)]")) }
         return out
+    }
+
+    /// One axis or param value: a number or a string.
+    func value(_ n: ConfigNode, at key: String) throws(PipelineError) -> ItemValue {
+        guard case .scalar(let text, let kind) = n.value else { throw typeError(n, key, "a number or a string") }
+        switch kind {
+        case .int: return Int(text).map(ItemValue.int) ?? .string(text)
+        case .float:
+            guard let d = Double(text.replacingOccurrences(of: "_", with: "")), d.isFinite else {
+                throw fail(n, key, "'\(text)' is not a finite number; quote it to use it as a string")
+            }
+            return .double(d)
+        case .null, .bool: throw typeError(n, key, "a number or a string (quote it to use it as a string)")
+        case .string: return .string(text)
+        }
     }
 
     // MARK: - Steps
@@ -216,6 +237,14 @@ public struct PipelineDecoder {
                     throw typeError(entry.value, sub, "a string or a number")
                 }
                 step.env.append(.init(name: entry.key, value: text))
+            }
+        }
+        if let n = e["code"] {
+            if case .scalar = n.value {
+                step.code = [try string(n, at: "\(key).code")]
+            } else {
+                guard let items = n.items else { throw typeError(n, "\(key).code", "a path or a list of paths (globs allowed)") }
+                for (i, item) in items.enumerated() { step.code.append(try string(item, at: "\(key).code[\(i)]")) }
             }
         }
         if let n = e["timeout"] { step.timeout = try duration(n, at: "\(key).timeout") }

@@ -5,6 +5,9 @@
 public struct PipelineSpec: Sendable, Codable, Equatable {
     public var name: String
     public var seed: Int
+    /// Named constants (`params:`), usable as `{name}` placeholders; part of the keys of the
+    /// units whose templates use them.
+    public var params: [Param] = []
     public var axes: [AxisSpec]
     public var sample: SampleSpec?
     public var steps: [StepSpec]
@@ -24,6 +27,39 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
         self.steps = steps
         self.file = file
         self.lines = lines
+    }
+
+    /// A named constant of the pipeline.
+    public struct Param: Sendable, Codable, Equatable {
+        public var name: String
+        public var value: ItemValue
+
+        public init(name: String, value: ItemValue) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    /// The value of param `name`.
+    public func param(_ name: String) -> ItemValue? {
+        params.first { $0.name == name }?.value
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, seed, params, axes, sample, steps, file, lines
+    }
+
+    /// Decodes a stored pipeline; members added after a snapshot was written take their defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        seed = try c.decodeIfPresent(Int.self, forKey: .seed) ?? 0
+        params = try c.decodeIfPresent([Param].self, forKey: .params) ?? []
+        axes = try c.decode([AxisSpec].self, forKey: .axes)
+        sample = try c.decodeIfPresent(SampleSpec.self, forKey: .sample)
+        steps = try c.decode([StepSpec].self, forKey: .steps)
+        file = try c.decodeIfPresent(String.self, forKey: .file) ?? "pipeline.yaml"
+        lines = try c.decodeIfPresent([String: Int].self, forKey: .lines) ?? [:]
     }
 
     /// The step with this name.

@@ -51,6 +51,10 @@ public struct StepSpec: Sendable, Codable, Equatable {
     /// The signal sent to the unit's process group to stop it (interrupts, timeouts): a name
     /// from ``StepSpec/stopSignals``; KILL follows after the grace period.
     public var stopSignal: String = "TERM"
+    /// Files whose content defines the step's work (scripts, configs): part of its units' keys.
+    /// Declared as paths or glob patterns; the run layer resolves them to files, relative to
+    /// the pipeline folder, before planning.
+    public var code: [String] = []
 
     /// Signal names `stop_signal` accepts.
     public static let stopSignals = ["TERM", "INT", "HUP", "QUIT", "USR1", "USR2", "KILL"]
@@ -81,6 +85,27 @@ public struct StepSpec: Sendable, Codable, Equatable {
         self.retries = retries
         self.retryBackoff = retryBackoff
         self.foreach = foreach
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, run, needs, outputs, inputs, env, timeout, retries, retryBackoff, foreach, stopSignal, code
+    }
+
+    /// Decodes a stored step; members added after a snapshot was written take their defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        run = try c.decode(String.self, forKey: .run)
+        needs = try c.decodeIfPresent([String].self, forKey: .needs) ?? []
+        outputs = try c.decodeIfPresent([Output].self, forKey: .outputs) ?? []
+        inputs = try c.decodeIfPresent([Input].self, forKey: .inputs) ?? []
+        env = try c.decodeIfPresent([EnvVar].self, forKey: .env) ?? []
+        timeout = try c.decodeIfPresent(Double.self, forKey: .timeout)
+        retries = try c.decodeIfPresent(Int.self, forKey: .retries) ?? 0
+        retryBackoff = try c.decodeIfPresent(Double.self, forKey: .retryBackoff) ?? 1
+        foreach = try c.decodeIfPresent(ForEach.self, forKey: .foreach) ?? .item
+        stopSignal = try c.decodeIfPresent(String.self, forKey: .stopSignal) ?? "TERM"
+        code = try c.decodeIfPresent([String].self, forKey: .code) ?? []
     }
 
     /// The steps this one depends on: `needs` plus steps whose outputs it takes as inputs.

@@ -40,12 +40,13 @@ public enum PipelineValidator {
                     continue
                 }
             }
-            let commandNames = Placeholders.command(step: step, axes: axes)
+            let paramNames = spec.params.map(\.name)
+            let commandNames = Placeholders.command(step: step, axes: axes, params: paramNames)
             try checkTemplate(step.run, printf: false, allowed: commandNames, at: "\(key).run", spec: spec, axisValues: axisValues, step: step)
             for variable in step.env {
                 try checkTemplate(variable.value, printf: false, allowed: commandNames, at: "\(key).env.\(variable.name)", spec: spec, axisValues: axisValues, step: step)
             }
-            let pathNames = Placeholders.path(step: step, axes: axes)
+            let pathNames = Placeholders.path(step: step, axes: axes, params: paramNames)
             for output in step.outputs {
                 let sub = "\(key).outputs.\(output.name)"
                 try checkTemplate(output.pattern, printf: step.foreach == .item, allowed: pathNames, at: sub, spec: spec, axisValues: axisValues, step: step)
@@ -93,6 +94,8 @@ public enum PipelineValidator {
             }
             if let format, let index = axes.firstIndex(of: name) {
                 try checkFormat(format, values: axisValues[index], axis: name, at: key, spec: spec)
+            } else if let format, let value = spec.param(name) {
+                try checkFormat(format, values: [value], axis: name, at: key, spec: spec)
             }
         }
     }

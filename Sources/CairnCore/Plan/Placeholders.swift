@@ -4,8 +4,8 @@ public enum Placeholders {
     public static let reserved: Set<String> = ["seed", "attempt", "run_dir", "step", "out", "in", "item"]
 
     /// Placeholders allowed in a step's `run` and `env` templates.
-    static func command(step: StepSpec, axes: [String]) -> [String] {
-        var names = step.foreach == .item ? axes : []
+    static func command(step: StepSpec, axes: [String], params: [String] = []) -> [String] {
+        var names = (step.foreach == .item ? axes : []) + params
         names += ["seed", "attempt", "run_dir", "step"]
         names += step.outputs.map { "out.\($0.name)" }
         names += step.inputs.map { "in.\($0.name)" }
@@ -13,7 +13,20 @@ public enum Placeholders {
     }
 
     /// Placeholders allowed in a step's path patterns.
-    static func path(step: StepSpec, axes: [String]) -> [String] {
-        (step.foreach == .item ? axes : []) + ["step"]
+    static func path(step: StepSpec, axes: [String], params: [String] = []) -> [String] {
+        (step.foreach == .item ? axes : []) + params + ["step"]
+    }
+
+    /// The params of `spec` that `step`'s templates (run, env, outputs, inputs) use, sorted by name.
+    public static func paramsUsed(by step: StepSpec, in spec: PipelineSpec) -> [String] {
+        guard !spec.params.isEmpty else { return [] }
+        var texts = [step.run] + step.env.map(\.value) + step.outputs.map(\.pattern)
+        for input in step.inputs { if case .path(let p) = input.source { texts.append(p) } }
+        var used = Set<String>()
+        for text in texts {
+            guard let template = try? Template(text, printf: true) else { continue }
+            for case .placeholder(let name, _) in template.parts where spec.param(name) != nil { used.insert(name) }
+        }
+        return used.sorted { CanonicalJSON.codePointOrder($0, $1) }
     }
 }

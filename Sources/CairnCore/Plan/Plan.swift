@@ -10,6 +10,17 @@ public struct Plan: Sendable {
     public let stepOrder: [Int]
     /// For each step (by pipeline index), the range of its units in ``units``.
     public let stepRanges: [Range<Int>]
+    /// The content digest of every code file and input file the keys cover (nil: missing).
+    public let files: [String: Digest?]
+
+    public init(pipeline: PipelineSpec, items: [Item], units: [PlannedUnit], stepOrder: [Int], stepRanges: [Range<Int>], files: [String: Digest?] = [:]) {
+        self.pipeline = pipeline
+        self.items = items
+        self.units = units
+        self.stepOrder = stepOrder
+        self.stepRanges = stepRanges
+        self.files = files
+    }
 
     /// Axis names in declaration order.
     public var axisNames: [String] { pipeline.axes.map(\.name) }

@@ -1,12 +1,18 @@
 /// Builds a ``Plan`` from a resolved pipeline. Pure: no file system, no clock.
 ///
 /// A unit's key is the SHA-256 of canonical JSON holding: format version, step name, `run`
-/// template text, env templates, `foreach`, the item's axis values, the unit's seed, resolved
-/// output and input paths, and the keys of the units it needs (so changes flow downstream).
-/// ``UnitKeyWriter`` documents the exact object.
+/// template text, env templates, `foreach`, the item's axis values, the params its templates
+/// use, the unit's seed, resolved output and input paths, the content digests of the step's
+/// `code` files and of the unit's inputs that no step produces, and the keys of the units it
+/// needs that have outputs (so changes flow downstream; a side-effect step with no outputs
+/// does not invalidate what follows it). ``UnitKeyWriter`` documents the exact object.
 public enum Planner {
-    /// Plans `spec`, whose axes must all be resolved to `range` or `list`.
-    public static func plan(_ spec: PipelineSpec) throws(PipelineError) -> Plan {
+    /// Plans `spec`, whose axes (and `code` lists) must be resolved to plain values and files.
+    ///
+    /// - Parameter digest: the content digest of a file or folder (a path relative to the
+    ///   pipeline folder, or absolute), nil when it does not exist. Injected: the run layer
+    ///   reads files (with a stat cache); a resumed run replays the digests its snapshot stored.
+    public static func plan(_ spec: PipelineSpec, files digest: (String) -> Digest? = { _ in nil }) throws(PipelineError) -> Plan {
         var axisValues: [[ItemValue]] = []
         for axis in spec.axes {
             guard let values = axis.literalValues else {
@@ -29,6 +35,13 @@ public enum Planner {
         var owners: [String: (unit: Int, key: String)] = [:]
         var stepIndex: [String: Int] = [:]
         for (i, s) in spec.steps.enumerated() { stepIndex[s.name] = i }
+        var files: [String: Digest?] = [:]
+        func fileDigest(_ path: String) -> Digest? {
+            if let known = files[path] { return known }
+            let d = digest(path)
+            files[path] = d
+            return d
+        }
 
         for s in order {
             let step = spec.steps[s]
@@ -38,13 +51,16 @@ public enum Planner {
                 guard case .path(let pattern) = input.source else { return nil }
                 return try template(pattern, spec, "\(key).inputs.\(input.name)")
             }
-            let keyWriter = UnitKeyWriter(step: step, axes: axes)
+            let code = step.code.map { (path: $0, digest: fileDigest($0)) }
+            let params = Placeholders.paramsUsed(by: step, in: spec).map { (name: $0, value: spec.param($0)!) }
+            let keyWriter = UnitKeyWriter(step: step, axes: axes, code: code, params: params)
             let start = units.count
             let itemIndices: [Int?] = step.foreach == .item ? items.indices.map { $0 } : [nil]
             for itemIndex in itemIndices {
                 let values = itemIndex.map { items[$0].values } ?? []
                 let lookup: (String) -> PlaceholderValue? = { name in
                     if name == "step" { return .value(.string(step.name)) }
+                    if let p = spec.param(name) { return .value(p) }
                     guard let a = axes.firstIndex(of: name), itemIndex != nil else { return nil }
                     return .value(values[a])
                 }
@@ -63,6 +79,7 @@ public enum Planner {
                 }
                 var needs: [Int] = []
                 var inputs: [[String]] = []
+                var external: [(path: String, digest: Digest?)] = []
                 for dep in step.dependencies {
                     let d = stepIndex[dep]!
                     if spec.steps[d].foreach == .item, let itemIndex {
@@ -77,6 +94,7 @@ public enum Planner {
                         let sub = "\(key).inputs.\(input.name)"
                         let path = try render(inputTemplates[n]!, values, lookup, spec, sub)
                         inputs.append([path])
+                        external.append((path, fileDigest(path)))
                     case .output(let other, let output):
                         let d = stepIndex[other]!
                         let o = spec.steps[d].outputs.firstIndex { $0.name == output }!
@@ -88,14 +106,15 @@ public enum Planner {
                     }
                 }
                 let seed = itemIndex.map { itemSeeds[$0] } ?? onceSeed
+                let keyed = needs.filter { !spec.steps[units[$0].step].outputs.isEmpty }
                 let unitKey = keyWriter.key(values: values, seed: seed, outputs: outputs, inputs: inputs,
-                                            needs: needs.map { units[$0].key })
+                                            needs: keyed.map { units[$0].key }, files: external)
                 units.append(PlannedUnit(index: units.count, step: s, item: itemIndex, key: unitKey, seed: seed,
                                          outputs: outputs, inputs: inputs, needs: needs))
             }
             ranges[s] = start..<units.count
         }
-        return Plan(pipeline: spec, items: items, units: units, stepOrder: order, stepRanges: ranges)
+        return Plan(pipeline: spec, items: items, units: units, stepOrder: order, stepRanges: ranges, files: files)
     }
 
     static func template(_ text: String, _ spec: PipelineSpec, _ key: String) throws(PipelineError) -> Template {

@@ -57,7 +57,7 @@ public struct StatusReport: Sendable, Equatable, Codable {
                 case .committed: status.committed += 1
                 case .failed: status.failed += 1
                 case .interrupted: status.interrupted += 1
-                case .new: status.pending += 1
+                case .new, .forced: status.pending += 1
                 }
             }
             if live, window > 0 {

@@ -10,6 +10,8 @@ public struct UnitHistory: Sendable, Equatable {
     public var interrupted = false
     /// When the commit record was written (ms since the epoch).
     public var commitTime: Int64?
+    /// Invalidated (`--force`) and not committed again since.
+    public var forced = false
     /// The attempt that started and has no end record yet, if any.
     public var open: OpenAttempt?
 
@@ -49,11 +51,13 @@ public enum UnitStanding: Sendable, Equatable {
     case new
     case failed(String)
     case interrupted
+    case forced
 
     /// Classifies a unit from its history (nil: never seen).
     public init(_ history: UnitHistory?) {
         guard let history else { self = .new; return }
         if history.committed { self = .committed }
+        else if history.forced && !history.interrupted && history.lastFailure == nil { self = .forced }
         else if history.interrupted { self = .interrupted }
         else if let failure = history.lastFailure { self = .failed(failure) }
         else { self = .new }

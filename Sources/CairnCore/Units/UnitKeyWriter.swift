@@ -4,11 +4,18 @@
 /// The text is exactly ``CanonicalJSON`` of this object (keys in code-point order):
 ///
 /// ```
-/// {"env": [[NAME, TEMPLATE], ...], "foreach": "item"|"once", "inputs": {NAME: [PATH, ...]},
-///  "needs": [KEY_HEX, ...], "outputs": {NAME: PATH}, "run": TEMPLATE, "seed": SEED,
-///  "step": NAME, "v": 1, "values": {AXIS: VALUE}}
+/// {"code": {PATH: SHA256_HEX|null}, "env": [[NAME, TEMPLATE], ...],
+///  "files": {PATH: SHA256_HEX|null}, "foreach": "item"|"once", "inputs": {NAME: [PATH, ...]},
+///  "needs": [KEY_HEX, ...], "outputs": {NAME: PATH}, "params": {NAME: VALUE},
+///  "run": TEMPLATE, "seed": SEED, "step": NAME, "v": 1, "values": {AXIS: VALUE}}
 /// ```
+///
+/// `code` (the step's code files), `files` (the unit's inputs that no step produces) and
+/// `params` (the params its templates use) appear only when not empty, so adding them to the
+/// format left every earlier key unchanged.
 public struct UnitKeyWriter: Sendable {
+    let codeText: String
+    let paramsText: String
     let envText: String
     let foreachText: String
     let runText: String
@@ -18,7 +25,20 @@ public struct UnitKeyWriter: Sendable {
     let axisOrder: [(json: String, index: Int)]
 
     /// Prepares the writer for one step of a pipeline with these axes.
-    public init(step: StepSpec, axes: [String]) {
+    public init(step: StepSpec, axes: [String], code: [(path: String, digest: Digest?)] = [], params: [(name: String, value: ItemValue)] = []) {
+        codeText = code.isEmpty ? "" : "\"code\":" + Self.fileTable(code) + ","
+        if params.isEmpty {
+            paramsText = ""
+        } else {
+            var text = ",\"params\":{"
+            for (n, p) in params.sorted(by: { CanonicalJSON.codePointOrder($0.name, $1.name) }).enumerated() {
+                if n > 0 { text += "," }
+                CanonicalJSON.writeString(p.name, to: &text)
+                text += ":"
+                p.value.json.write(to: &text)
+            }
+            paramsText = text + "}"
+        }
         envText = CanonicalJSON.array(step.env.map { .array([.string($0.name), .string($0.value)]) }).text
         foreachText = CanonicalJSON.string(step.foreach.rawValue).text
         runText = CanonicalJSON.string(step.run).text
@@ -32,11 +52,29 @@ public struct UnitKeyWriter: Sendable {
         axisOrder = step.foreach == .item ? order(axes) : []
     }
 
+    /// `{PATH: HEX|null}` in code-point order of the paths.
+    static func fileTable(_ files: [(path: String, digest: Digest?)]) -> String {
+        var text = "{"
+        for (n, f) in files.sorted(by: { CanonicalJSON.codePointOrder($0.path, $1.path) }).enumerated() {
+            if n > 0 { text += "," }
+            CanonicalJSON.writeString(f.path, to: &text)
+            text += f.digest.map { ":\"\($0.hex)\"" } ?? ":null"
+        }
+        return text + "}"
+    }
+
     /// The canonical JSON of a unit.
-    public func json(values: [ItemValue], seed: Int, outputs: [String], inputs: [[String]], needs: [Digest]) -> String {
-        var out = "{\"env\":"
+    public func json(values: [ItemValue], seed: Int, outputs: [String], inputs: [[String]], needs: [Digest],
+                     files: [(path: String, digest: Digest?)] = []) -> String {
+        var out = "{"
         out.reserveCapacity(256 + needs.count * 67)
+        out += codeText
+        out += "\"env\":"
         out += envText
+        if !files.isEmpty {
+            out += ",\"files\":"
+            out += Self.fileTable(files)
+        }
         out += ",\"foreach\":"
         out += foreachText
         out += ",\"inputs\":{"
@@ -63,7 +101,9 @@ public struct UnitKeyWriter: Sendable {
             out += ":"
             CanonicalJSON.writeString(outputs[i], to: &out)
         }
-        out += "},\"run\":"
+        out += "}"
+        out += paramsText
+        out += ",\"run\":"
         out += runText
         out += ",\"seed\":"
         out += String(seed)
@@ -80,8 +120,9 @@ public struct UnitKeyWriter: Sendable {
         return out
     }
 
-    /// The unit key: SHA-256 of ``json(values:seed:outputs:inputs:needs:)``.
-    public func key(values: [ItemValue], seed: Int, outputs: [String], inputs: [[String]], needs: [Digest]) -> Digest {
-        Digest(of: json(values: values, seed: seed, outputs: outputs, inputs: inputs, needs: needs))
+    /// The unit key: SHA-256 of ``json(values:seed:outputs:inputs:needs:files:)``.
+    public func key(values: [ItemValue], seed: Int, outputs: [String], inputs: [[String]], needs: [Digest],
+                    files: [(path: String, digest: Digest?)] = []) -> Digest {
+        Digest(of: json(values: values, seed: seed, outputs: outputs, inputs: inputs, needs: needs, files: files))
     }
 }

@@ -15,12 +15,13 @@ struct RunCommand: ParsableCommand {
     var runDir: String?
 
     @OptionGroup var execution: ExecutionOptions
+    @OptionGroup var selection: SelectionOptions
 
     func run() throws {
         let spec = try PipelineLoader().load(file: pipeline)
         let snapshot = Snapshot(file: pipeline, pipeline: spec)
         let folder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
-        let code = try Execute.session(snapshot: snapshot, folder: folder, options: execution)
+        let code = try Execute.session(snapshot: snapshot, folder: folder, options: execution, selection: selection)
         if code != 0 { throw ExitCode(code) }
     }
 }
@@ -35,6 +36,10 @@ struct ResumeCommand: ParsableCommand {
     var target: String?
 
     @OptionGroup var execution: ExecutionOptions
+    @OptionGroup var selection: SelectionOptions
+
+    @Flag(help: "If the pipeline file changed since the run started, run the current file instead of the stored snapshot.")
+    var useCurrent = false
 
     func run() throws {
         if target == nil, RunTarget.allComplete() {
@@ -42,19 +47,30 @@ struct ResumeCommand: ParsableCommand {
             return
         }
         let folder = try RunTarget.resolve(target, preferUnfinished: true)
-        let snapshot = try Snapshot.read(folder)
-        let code = try Execute.session(snapshot: snapshot, folder: folder, options: execution)
+        var snapshot = try Snapshot.read(folder)
+        if let current = try PipelineChange.check(stored: snapshot, folder: folder, verify: selection.verify) {
+            Terminal.standardError.write(current.report(using: useCurrent))
+            if useCurrent { snapshot = current.snapshot }
+        }
+        let code = try Execute.session(snapshot: snapshot, folder: folder, options: execution, selection: selection)
         if code != 0 { throw ExitCode(code) }
     }
 }
 
 /// The part `run` and `resume` share.
 enum Execute {
-    static func session(snapshot: Snapshot, folder: RunFolder, options: ExecutionOptions) throws -> Int32 {
+    static func session(snapshot: Snapshot, folder: RunFolder, options: ExecutionOptions, selection: SelectionOptions) throws -> Int32 {
         let terminal = Terminal.standardError
         let progress = ProgressPrinter(terminal: terminal, quiet: options.quiet)
-        let summary = try RunSession.execute(snapshot: snapshot, folder: folder, options: options.runOptions(), observer: progress) { plan, state in
-            if !options.quiet { Terminal.standardOutput.line(PlanPrinter(plan: plan, state: state, folder: folder, color: Terminal.standardOutput.color).summary()) }
+        var runOptions = options.runOptions()
+        runOptions.selection = try selection.selection()
+        runOptions.verify = selection.verify
+        let summary = try RunSession.execute(snapshot: snapshot, folder: folder, options: runOptions, observer: progress) { explanation, _ in
+            if !options.quiet {
+                let printer = PlanPrinter(explanation: explanation, folder: folder, color: Terminal.standardOutput.color)
+                Terminal.standardOutput.line(printer.summary())
+                Terminal.standardOutput.write(printer.reasons(limit: 8))
+            }
         }
         Terminal.standardOutput.line(SummaryPrinter(summary: summary, folder: folder, color: Terminal.standardOutput.color).text())
         return summary.exitCode

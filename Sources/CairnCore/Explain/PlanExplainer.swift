@@ -1,0 +1,194 @@
+/// Decides, for every unit of a plan, whether a run skips it, runs it or holds it back, and
+/// says why — by comparing its key with the journal's history and, when a unit's key changed,
+/// its definition with the previous plan's (from the run's stored snapshot). Pure.
+public struct PlanExplainer {
+    public let plan: Plan
+    /// The plan of the snapshot the run folder held before (nil for a new run, or when unchanged).
+    public let previous: Plan?
+    public let history: [Digest: UnitHistory]
+    public let selection: RunSelection
+
+    public init(plan: Plan, previous: Plan?, history: [Digest: UnitHistory], selection: RunSelection = RunSelection()) {
+        self.plan = plan
+        self.previous = previous
+        self.history = history
+        self.selection = selection
+    }
+
+    /// The decision for every unit, and the committed units a run must invalidate first.
+    public func explain() -> Explanation {
+        let units = plan.units
+        let steps = plan.pipeline.steps
+        let selected = selectedUnits()
+        let keyed = steps.map { !$0.outputs.isEmpty }
+
+        // Forcing: the named steps' selected units, then everything downstream through steps with outputs.
+        var forced = [UInt8](repeating: 0, count: units.count)  // 0 no, 1 named, 2 downstream
+        var forcedBy = [Int](repeating: -1, count: units.count)
+        let forcing = selection.forceAll || !selection.force.isEmpty
+        if forcing {
+            for u in units where selected[u.index] && (selection.forceAll || selection.force.contains(steps[u.step].name)) {
+                forced[u.index] = 1
+            }
+            for u in units where forced[u.index] == 0 {
+                if let n = u.needs.first(where: { forced[$0] != 0 && keyed[units[$0].step] }) {
+                    forced[u.index] = 2
+                    forcedBy[u.index] = n
+                }
+            }
+        }
+
+        var match: [String: Int] = [:]
+        if let previous {
+            match.reserveCapacity(previous.units.count)
+            for p in previous.units { match[identity(previous, p)] = p.index }
+        }
+
+        var decisions: [UnitDecision] = []
+        decisions.reserveCapacity(units.count)
+        var invalidate: [Int] = []
+        for u in units {
+            let h = history[u.key]
+            let committed = h?.committed ?? false
+            if committed && forced[u.index] != 0 { invalidate.append(u.index) }
+            if committed && forced[u.index] == 0 {
+                decisions.append(.done)
+                continue
+            }
+            var reasons: [RunReason]
+            if forced[u.index] == 1 {
+                reasons = [RunReason(.forced, detail: "--force")]
+            } else if forced[u.index] == 2 {
+                reasons = [RunReason(.forcedUpstream, detail: plan.label(of: units[forcedBy[u.index]]))]
+            } else if h?.interrupted == true {
+                reasons = [RunReason(.interrupted)]
+            } else if let failure = h?.lastFailure {
+                reasons = [RunReason(.failedBefore, detail: failure)]
+            } else if h?.forced == true {
+                reasons = [RunReason(.forced, detail: "by an earlier --force")]
+            } else {
+                reasons = changes(u, match: match)
+            }
+            let step = steps[u.step].name
+            let recompute = reasons.contains { !Self.firstTimeKinds.contains($0.kind) }
+            if !selected[u.index] {
+                decisions.append(.notSelected)
+            } else if selection.skipFailed, reasons.first?.kind == .failedBefore {
+                decisions.append(.skippedFailed(reasons[0].detail))
+            } else if selection.neverRerun.contains(step), recompute {
+                let why = reasons[0].detail.isEmpty ? reasons[0].group : "\(reasons[0].group): \(reasons[0].detail)"
+                decisions.append(.held("\(step) would need recomputation (\(why.split(separator: "\n").first ?? "")); --never-rerun \(step) holds it back"))
+            } else {
+                decisions.append(.run(reasons))
+            }
+        }
+        // A unit runs only if everything it needs is committed or runs too.
+        for u in units where decisions[u.index].runs {
+            for n in u.needs {
+                switch decisions[n] {
+                case .done, .run: continue
+                case .notSelected:
+                    decisions[u.index] = .blocked("needs \(plan.label(of: units[n])), which is not committed and not selected")
+                case .held, .skippedFailed:
+                    decisions[u.index] = .blocked("needs \(plan.label(of: units[n])), which is held back")
+                case .blocked:
+                    decisions[u.index] = .blocked("needs \(plan.label(of: units[n])), which cannot run")
+                }
+                break
+            }
+        }
+        return Explanation(plan: plan, decisions: decisions, invalidate: invalidate)
+    }
+
+    /// Reasons that are not a recomputation of something committed before.
+    static let firstTimeKinds: Set<RunReason.Kind> = [.newItem, .newStep, .neverRan, .failedBefore, .interrupted]
+
+    /// Which units the selection lets a run touch.
+    func selectedUnits() -> [Bool] {
+        let steps = plan.pipeline.steps
+        var stepAllowed = steps.map { selection.steps?.contains($0.name) ?? true }
+        if let until = selection.until, let target = plan.pipeline.step(named: until) {
+            var wanted: Set<String> = [target.name]
+            var queue = [target]
+            while let s = queue.popLast() {
+                for d in s.dependencies where !wanted.contains(d) {
+                    wanted.insert(d)
+                    if let step = plan.pipeline.step(named: d) { queue.append(step) }
+                }
+            }
+            for (i, s) in steps.enumerated() where !wanted.contains(s.name) { stepAllowed[i] = false }
+        }
+        let axisIndex = selection.filters.map { f in plan.axisNames.firstIndex(of: f.axis) }
+        let itemAllowed = plan.items.indices.map { i -> Bool in
+            if let range = selection.items, !range.contains(i) { return false }
+            for (f, a) in zip(selection.filters, axisIndex) {
+                guard let a, f.accepts(plan.items[i].values[a]) else { return false }
+            }
+            return true
+        }
+        return plan.units.map { u in stepAllowed[u.step] && (u.item.map { itemAllowed[$0] } ?? true) }
+    }
+
+    /// The same unit across two versions of a pipeline: step name and item values.
+    func identity(_ plan: Plan, _ unit: PlannedUnit) -> String {
+        "\(plan.pipeline.steps[unit.step].name)\u{1}\(unit.item.map { plan.items[$0].label(axes: plan.axisNames) } ?? "")"
+    }
+
+    /// Why a unit with no history of its own runs: what differs from its previous version.
+    func changes(_ u: PlannedUnit, match: [String: Int]) -> [RunReason] {
+        guard let previous else { return [RunReason(.neverRan)] }
+        let step = plan.pipeline.steps[u.step]
+        guard let m = match[identity(plan, u)] else {
+            return [RunReason(previous.pipeline.step(named: step.name) == nil ? .newStep : .newItem)]
+        }
+        let p = previous.units[m]
+        guard history[p.key]?.committed == true else { return [RunReason(.neverRan)] }
+        let old = previous.pipeline.steps[p.step]
+        var reasons: [RunReason] = []
+        if old.run != step.run {
+            reasons.append(RunReason(.command, group: "command of step \(step.name) changed",
+                                     detail: "- \(Self.abbreviate(old.run))\n+ \(Self.abbreviate(step.run))"))
+        }
+        if old.env != step.env {
+            let before = Dictionary(old.env.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+            let after = Dictionary(step.env.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+            let names = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }.sorted()
+            let detail = names.map { "\($0): \(before[$0] ?? "(unset)") → \(after[$0] ?? "(unset)")" }.joined(separator: ", ")
+            reasons.append(RunReason(.env, group: "env of step \(step.name) changed", detail: detail))
+        }
+        if old.outputs != step.outputs { reasons.append(RunReason(.outputs, group: "outputs of step \(step.name) changed")) }
+        if old.code != step.code {
+            reasons.append(RunReason(.codeList, group: "code list of step \(step.name) changed", detail: step.code.joined(separator: ", ")))
+        }
+        let names = Set(Placeholders.paramsUsed(by: step, in: plan.pipeline) + Placeholders.paramsUsed(by: old, in: previous.pipeline))
+        for name in names.sorted() {
+            let a = previous.pipeline.param(name), b = plan.pipeline.param(name)
+            if a != b {
+                reasons.append(RunReason(.param, group: "param \(name) changed",
+                                         detail: "from \(a?.description ?? "(none)") to \(b?.description ?? "(none)")"))
+            }
+        }
+        for path in step.code where (plan.files[path] ?? nil) != (previous.files[path] ?? nil) {
+            reasons.append(RunReason(.code, detail: path))
+        }
+        for (i, input) in step.inputs.enumerated() {
+            guard case .path = input.source, i < u.inputs.count, let path = u.inputs[i].first else { continue }
+            let oldPath = old.inputs.firstIndex { $0.name == input.name }.flatMap { p.inputs[$0].first }
+            if (plan.files[path] ?? nil) != (oldPath.flatMap { previous.files[$0] ?? nil }) {
+                reasons.append(RunReason(.input, detail: path))
+            }
+        }
+        if u.seed != p.seed { reasons.append(RunReason(.seed, detail: "\(p.seed) → \(u.seed)")) }
+        let oldNeeds = Set(p.needs.map { previous.units[$0].key })
+        if let n = u.needs.first(where: { !plan.pipeline.steps[plan.units[$0].step].outputs.isEmpty && !oldNeeds.contains(plan.units[$0].key) }) {
+            reasons.append(RunReason(.upstream, detail: plan.label(of: plan.units[n])))
+        }
+        return reasons.isEmpty ? [RunReason(.other)] : reasons
+    }
+
+    /// One line of at most 100 characters.
+    static func abbreviate(_ text: String) -> String {
+        let line = text.split(whereSeparator: \.isNewline).joined(separator: " ⏎ ")
+        return line.count > 100 ? String(line.prefix(99)) + "…" : line
+    }
+}

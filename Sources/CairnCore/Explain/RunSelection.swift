@@ -1,0 +1,92 @@
+/// What a run should do beyond "everything not committed": which units it may touch, which it
+/// must redo, and which it must hold back. Set from the command line; pure data.
+public struct RunSelection: Sendable, Equatable {
+    /// Only units of these steps (`--steps`); nil for all.
+    public var steps: Set<String>?
+    /// Only this step and the steps it depends on (`--until`).
+    public var until: String?
+    /// Only items `start..<start+count`, in plan order (`--items START:COUNT`).
+    public var items: Range<Int>?
+    /// Only items whose axis values pass every filter (`--where`).
+    public var filters: [AxisFilter] = []
+    /// Re-run these steps' committed units, and everything downstream (`--force`).
+    public var force: Set<String> = []
+    /// Re-run every selected unit (`--force-all`).
+    public var forceAll = false
+    /// Never recompute a committed unit of these steps (`--never-rerun`).
+    public var neverRerun: Set<String> = []
+    /// Do not retry units whose last attempt failed (`--skip-failed`).
+    public var skipFailed = false
+
+    public init() {}
+
+    /// Whether anything narrows the units a run may touch.
+    public var narrows: Bool { steps != nil || until != nil || items != nil || !filters.isEmpty }
+
+    /// A check of one axis (`--where sample=100:200`, `--where shape=circle,square`).
+    public struct AxisFilter: Sendable, Equatable {
+        public var axis: String
+        public var test: Test
+
+        public enum Test: Sendable, Equatable {
+            /// Numeric values `from` (included) to `to` (excluded); either may be open.
+            case range(from: Double?, to: Double?)
+            /// Values whose text is one of these.
+            case oneOf([String])
+        }
+
+        public init(axis: String, test: Test) {
+            self.axis = axis
+            self.test = test
+        }
+
+        /// Parses `AXIS=A:B` or `AXIS=V1,V2`; nil when there is no `=`.
+        public static func parse(_ text: String) -> AxisFilter? {
+            guard let eq = text.firstIndex(of: "=") else { return nil }
+            let axis = String(text[..<eq])
+            let rest = String(text[text.index(after: eq)...])
+            guard !axis.isEmpty else { return nil }
+            if let colon = rest.firstIndex(of: ":") {
+                let a = String(rest[..<colon]), b = String(rest[rest.index(after: colon)...])
+                let from = a.isEmpty ? nil : Double(a), to = b.isEmpty ? nil : Double(b)
+                if (a.isEmpty || from != nil) && (b.isEmpty || to != nil) { return AxisFilter(axis: axis, test: .range(from: from, to: to)) }
+            }
+            return AxisFilter(axis: axis, test: .oneOf(rest.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
+        }
+
+        /// Whether `value` passes.
+        public func accepts(_ value: ItemValue) -> Bool {
+            switch test {
+            case .oneOf(let texts): return texts.contains(value.description)
+            case .range(let from, let to):
+                let number: Double
+                switch value {
+                case .int(let i): number = Double(i)
+                case .double(let d): number = d
+                case .string(let s): guard let d = Double(s) else { return false }; number = d
+                }
+                return (from.map { number >= $0 } ?? true) && (to.map { number < $0 } ?? true)
+            }
+        }
+    }
+
+    /// Names that are not steps or axes of `plan`, as one message; nil when all are known.
+    public func problems(in plan: Plan) -> String? {
+        let names = Set(plan.pipeline.steps.map(\.name))
+        var problems: [String] = []
+        func check(_ option: String, _ values: some Sequence<String>) {
+            for v in values.sorted() where !names.contains(v) {
+                let hint = Suggestion.hint(for: v, in: plan.pipeline.steps.map(\.name)) { "'\($0)'" }
+                problems.append("\(option) \(v): no step '\(v)'\(hint); steps: \(plan.pipeline.steps.map(\.name).joined(separator: ", "))")
+            }
+        }
+        check("--steps", steps ?? [])
+        check("--until", until.map { [$0] } ?? [])
+        check("--force", force)
+        check("--never-rerun", neverRerun)
+        for f in filters where !plan.axisNames.contains(f.axis) {
+            problems.append("--where \(f.axis): no axis '\(f.axis)'; axes: \(plan.axisNames.joined(separator: ", "))")
+        }
+        return problems.first
+    }
+}

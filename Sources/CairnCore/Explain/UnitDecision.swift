@@ -1,0 +1,54 @@
+/// What a run does with one unit, and why.
+public enum UnitDecision: Sendable, Equatable {
+    /// Committed under its current key: skipped.
+    case done
+    /// Runs, for these reasons (the first is the main one).
+    case run([RunReason])
+    /// Would run, but a `--never-rerun` step may not be recomputed: reported as failed.
+    case held(String)
+    /// Failed before, and `--skip-failed` says not to retry it: reported as failed.
+    case skippedFailed(String)
+    /// Outside the selection (`--steps`, `--until`, `--items`, `--where`).
+    case notSelected
+    /// Cannot run because a unit it needs will not be there.
+    case blocked(String)
+
+    /// Whether the unit will be started.
+    public var runs: Bool { if case .run = self { true } else { false } }
+}
+
+/// One reason a unit runs.
+public struct RunReason: Sendable, Equatable {
+    /// What kind of reason this is; the plan groups units by it.
+    public enum Kind: String, Sendable, Codable {
+        case newItem = "new item"
+        case newStep = "new step"
+        case neverRan = "never ran"
+        case failedBefore = "failed before"
+        case interrupted = "interrupted"
+        case forced = "forced"
+        case forcedUpstream = "downstream of a forced unit"
+        case command = "command changed"
+        case env = "env changed"
+        case outputs = "output paths changed"
+        case codeList = "code list changed"
+        case param = "param changed"
+        case input = "input file changed"
+        case code = "code file changed"
+        case seed = "seed changed"
+        case upstream = "upstream unit re-runs"
+        case other = "definition changed"
+    }
+
+    public var kind: Kind
+    /// The group heading: the kind, with the step or param it concerns.
+    public var group: String
+    /// The particular: a path, a value change, a short diff, a unit.
+    public var detail: String
+
+    public init(_ kind: Kind, group: String? = nil, detail: String = "") {
+        self.kind = kind
+        self.group = group ?? kind.rawValue
+        self.detail = detail
+    }
+}
