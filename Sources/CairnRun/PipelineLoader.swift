@@ -9,25 +9,14 @@ public struct PipelineLoader: Sendable {
 
     public init() {}
 
-    /// Loads and resolves `file`.
-    public func load(file: String) throws(RunError) -> PipelineSpec {
+    /// Loads and resolves `file` (and the files it `extends`). `rootDir` is what `{ROOTDIR}`
+    /// stands for: the folder `cairn` was pointed at (default: the current folder).
+    public func load(file: String, rootDir: String? = nil) throws(RunError) -> PipelineSpec {
         let path = RunFolder.absolute(file)
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw RunError.usage("\(file): cannot read the pipeline file: \(String(cString: strerror(errno))); check the path")
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw RunError.usage("\(file): is not a file; give the path of a pipeline YAML or JSON file") }
-        guard Int(info.st_size) <= Self.maxFileSize else {
-            throw RunError.usage("\(file): the file is \(info.st_size) bytes, more than the \(Self.maxFileSize) a pipeline file may have; move long item lists into a `file:` axis")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw RunError.usage("\(file): cannot read the pipeline file; check its permissions")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw RunError.usage("\(file): the file is not UTF-8 text; save it as UTF-8")
-        }
+        let tree = try PipelineTree(rootDir: rootDir ?? FileManager.default.currentDirectoryPath).read(file)
         var spec: PipelineSpec
-        do { spec = try PipelineDecoder.decode(text: text, file: file) } catch { throw .pipeline(error) }
+        do { spec = try PipelineDecoder.decode(root: tree.root, file: file) } catch { throw .pipeline(error) }
+        spec.ancestors = tree.ancestors
         let root = (path as NSString).deletingLastPathComponent
         for (i, axis) in spec.axes.enumerated() {
             switch axis.source {

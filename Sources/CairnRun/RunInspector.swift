@@ -31,10 +31,14 @@ public struct RunInspector {
 
     /// What a run of this snapshot would do, and why: compared with the run folder's stored
     /// snapshot (when it differs) and the journal.
-    public func explain(selection: RunSelection = RunSelection()) -> Explanation {
+    /// With `reuse`, units other runs of the workspace committed (see ``ResultCache``) are
+    /// shown as reused; `workspace` adds `.cairn/runs` folders to look in.
+    public func explain(selection: RunSelection = RunSelection(), reuse: Bool = true, workspace: [String] = []) -> Explanation {
         let stored = folder.exists ? try? Snapshot.read(folder) : nil
+        let cache = reuse ? ResultCache(runsFolders: ResultCache.workspace(of: folder, ancestors: snapshot.pipeline.ancestors, extra: workspace), excluding: folder) : ResultCache()
         return PlanExplainer(plan: plan, previous: stored.flatMap { $0.previousPlan(before: snapshot) },
-                             history: state.units, selection: selection).explain()
+                             history: state.units, selection: selection, reusable: { cache.source(of: $0)?.run },
+                             missingTemp: TempOutputs.missing(plan, committed: { state.units[$0.key]?.committed ?? false }, root: snapshot.root)).explain()
     }
 
     /// Per-step counts, with rates over the last `window` seconds of commits.

@@ -10,6 +10,10 @@ public struct RunOptions: Sendable {
     public var grace: Double = 10
     /// Which units to touch, force or hold back.
     public var selection = RunSelection()
+    /// Do not reuse outputs other runs in the workspace committed (`--fresh`).
+    public var fresh = false
+    /// `.cairn/runs` folders to look for reusable results in, besides the run's own.
+    public var workspace: [String] = []
     /// Re-read every code and input file instead of trusting the digest cache (`--verify`).
     public var verify = false
     /// Read end of the signal pipe (SIGINT, SIGTERM, SIGHUP, SIGUSR1), if signals are handled.

@@ -40,8 +40,10 @@ public enum RunSession {
         let staging = Staging(root: snapshot.root)
         let debris = staging.cleanDebris(outputs: plan.units.lazy.flatMap(\.outputs))
         if debris > 0 { observer.notice("removed staging debris of \(debris) interrupted attempt(s)") }
+        let cache = options.fresh ? ResultCache() : ResultCache(runsFolders: ResultCache.workspace(of: folder, ancestors: snapshot.pipeline.ancestors, extra: options.workspace), excluding: folder)
         let explanation = PlanExplainer(plan: plan, previous: previous.flatMap { $0.previousPlan(before: snapshot) },
-                                        history: state.units, selection: options.selection).explain()
+                                        history: state.units, selection: options.selection, reusable: { cache.source(of: $0)?.run },
+                                        missingTemp: TempOutputs.missing(plan, committed: { state.units[$0.key]?.committed ?? false }, root: snapshot.root)).explain()
         try WritableCheck.outputs(plan.units.lazy.filter { explanation.decisions[$0.index].runs }.flatMap(\.outputs), root: snapshot.root)
         beforeRun(explanation, state)
 
@@ -64,10 +66,14 @@ public enum RunSession {
                 try writer.append(.invalidated(key: plan.units[index].key, time: info.time))
             }
             if !explanation.invalidate.isEmpty { try writer.flush() }
-            let runner = try Runner(plan: plan, decisions: explanation.decisions, folder: folder, root: snapshot.root, history: state.units, journal: writer,
+            let runner = try Runner(plan: plan, decisions: explanation.decisions, cache: cache, folder: folder, root: snapshot.root, history: state.units, journal: writer,
                                     executor: executor, watch: watch, options: options, observer: observer)
             runner.heartbeat = { lock.renew() }
             summary = runner.run()
+            if summary.interruptedBy == nil && summary.fatal == nil {
+                let removed = TempOutputs.cleanUp(plan, committed: runner.committedUnits, root: snapshot.root)
+                if removed > 0 { observer.notice("removed \(removed) temp output(s) that nothing still needs") }
+            }
             try writer.append(.runEnded(time: Int64(Date().timeIntervalSince1970 * 1000), committed: summary.committed, failed: summary.failures.count))
             try writer.close()
         } catch let error as JournalError {

@@ -2,6 +2,8 @@
 public struct RunSummary: Sendable {
     /// Units committed in this session.
     public var committed = 0
+    /// Of `committed`, units whose outputs were reused from another run instead of running.
+    public var reused = 0
     /// Units that were already committed before it.
     public var alreadyDone = 0
     /// Units that failed for good.

@@ -20,6 +20,10 @@ final class Runner {
     }
 
     let plan: Plan
+    /// Other runs' committed units, and which units take their outputs from there.
+    let cache: ResultCache
+    let reuse: [Bool]
+    let decisions: [UnitDecision]
     let folder: RunFolder
     let journal: SegmentWriter
     let executor: any Executor
@@ -47,11 +51,14 @@ final class Runner {
     let started = MonotonicClock.now()
 
     init(
-        plan: Plan, decisions: [UnitDecision], folder: RunFolder, root: String, history: [Digest: UnitHistory], journal: SegmentWriter,
+        plan: Plan, decisions: [UnitDecision], cache: ResultCache = ResultCache(), folder: RunFolder, root: String, history: [Digest: UnitHistory], journal: SegmentWriter,
         executor: any Executor, watch: DurabilityWatch, options: RunOptions, observer: any RunObserver,
         wallClock: @escaping @Sendable () -> Date = { Date() }
     ) throws(RunError) {
         self.plan = plan
+        self.cache = cache
+        self.reuse = decisions.map(\.reuses)
+        self.decisions = decisions
         self.folder = folder
         self.history = history
         self.journal = journal
@@ -92,6 +99,11 @@ final class Runner {
     }
 
     var stepSlot: [Int]
+
+    /// Which units are committed now: before this session, or in it.
+    var committedUnits: [Bool] {
+        plan.units.map { decisions[$0.index] == .done || scheduler.states[$0.index] == .done }
+    }
 
     /// Runs until every unit is committed, failed or skipped, or the run is stopped.
     func run() -> RunSummary {
@@ -141,6 +153,7 @@ final class Runner {
     // MARK: - Starting
 
     func launch(_ index: Int) {
+        if reuse[index], let source = cache.source(of: plan.units[index].key), adopt(index, from: source) { return }
         let unit = plan.units[index]
         let step = plan.pipeline.steps[unit.step]
         let number = (history[unit.key]?.attempts ?? 0) + (sessionAttempts[index] ?? 0) + 1

@@ -55,7 +55,8 @@ struct Staging {
     }
 
     /// Checks, syncs and renames staged outputs into place; returns their sizes and digests.
-    func commit(outputs: [String], staged: [String], names: [String]) throws(Failure) -> [OutputDigest] {
+    /// With `expected` (outputs reused from another run), refuses outputs that hash otherwise.
+    func commit(outputs: [String], staged: [String], names: [String], expected: [OutputDigest]? = nil) throws(Failure) -> [OutputDigest] {
         var digests: [OutputDigest] = []
         for (i, path) in staged.enumerated() {
             var info = stat()
@@ -63,6 +64,9 @@ struct Staging {
                 throw Failure(reason: "exited 0 but did not create output '\(names[i])' (\(outputs[i])); write it to {out.\(names[i])}")
             }
             digests.append(try digest("\(root)/\(path)", isDirectory: (info.st_mode & S_IFMT) == S_IFDIR))
+            if let expected, expected[i] != digests[i] {
+                throw Failure(reason: "the reused output '\(names[i])' does not match the digest its run committed")
+            }
         }
         var folders = Set<String>()
         for (final, path) in zip(outputs, staged) {

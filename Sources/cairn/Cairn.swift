@@ -72,8 +72,13 @@ struct ExecutionOptions: ParsableArguments {
 
     /// Run options with the signal pipe installed.
     func runOptions() -> RunOptions {
-        let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGUSR1]
-        let fd = signals.withUnsafeBufferPointer { cairn_signal_pipe_install($0.baseAddress, Int32($0.count)) }
+        let fd = Self.signalFD
         return RunOptions(jobs: jobs, failFast: failFast, grace: grace, signalFD: fd >= 0 ? fd : nil)
     }
+
+    /// The signal pipe, installed once per process (a folder of pipelines runs several sessions).
+    static let signalFD: Int32 = {
+        let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGUSR1]
+        return signals.withUnsafeBufferPointer { cairn_signal_pipe_install($0.baseAddress, Int32($0.count)) }
+    }()
 }

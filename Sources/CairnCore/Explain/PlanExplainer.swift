@@ -7,12 +7,19 @@ public struct PlanExplainer {
     public let previous: Plan?
     public let history: [Digest: UnitHistory]
     public let selection: RunSelection
+    /// The other run that committed a key (the workspace's result cache), if any.
+    public let reusable: (Digest) -> String?
+    /// Committed units whose `temp` outputs were deleted: they run again if a consumer must.
+    public let missingTemp: Set<Int>
 
-    public init(plan: Plan, previous: Plan?, history: [Digest: UnitHistory], selection: RunSelection = RunSelection()) {
+    public init(plan: Plan, previous: Plan?, history: [Digest: UnitHistory], selection: RunSelection = RunSelection(),
+                reusable: @escaping (Digest) -> String? = { _ in nil }, missingTemp: Set<Int> = []) {
         self.plan = plan
         self.previous = previous
         self.history = history
         self.selection = selection
+        self.reusable = reusable
+        self.missingTemp = missingTemp
     }
 
     /// The decision for every unit, and the committed units a run must invalidate first.
@@ -73,6 +80,8 @@ public struct PlanExplainer {
             let recompute = reasons.contains { !Self.firstTimeKinds.contains($0.kind) }
             if !selected[u.index] {
                 decisions.append(.notSelected)
+            } else if forced[u.index] == 0, h?.forced != true, let run = reusable(u.key) {
+                decisions.append(.run([RunReason(.reused, group: "reused from run \(run)")] + reasons))
             } else if selection.skipFailed, reasons.first?.kind == .failedBefore {
                 decisions.append(.skippedFailed(reasons[0].detail))
             } else if selection.neverRerun.contains(step), recompute {
@@ -80,6 +89,15 @@ public struct PlanExplainer {
                 decisions.append(.held("\(step) would need recomputation (\(why.split(separator: "\n").first ?? "")); --never-rerun \(step) holds it back"))
             } else {
                 decisions.append(.run(reasons))
+            }
+        }
+        // A committed unit whose temp outputs are gone runs again when something that runs needs
+        // them (consumers come after producers, so one backward pass follows chains of temps).
+        if !missingTemp.isEmpty {
+            for u in units.reversed() where decisions[u.index].runs {
+                for n in u.needs where missingTemp.contains(n) && decisions[n] == .done {
+                    decisions[n] = .run([RunReason(.tempRecreate, detail: plan.label(of: u))])
+                }
             }
         }
         // A unit runs only if everything it needs is committed or runs too.
@@ -101,7 +119,7 @@ public struct PlanExplainer {
     }
 
     /// Reasons that are not a recomputation of something committed before.
-    static let firstTimeKinds: Set<RunReason.Kind> = [.newItem, .newStep, .neverRan, .failedBefore, .interrupted]
+    static let firstTimeKinds: Set<RunReason.Kind> = [.newItem, .newStep, .neverRan, .failedBefore, .interrupted, .reused, .tempRecreate]
 
     /// Which units the selection lets a run touch.
     func selectedUnits() -> [Bool] {

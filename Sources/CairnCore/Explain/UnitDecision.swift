@@ -13,8 +13,11 @@ public enum UnitDecision: Sendable, Equatable {
     /// Cannot run because a unit it needs will not be there.
     case blocked(String)
 
-    /// Whether the unit will be started.
+    /// Whether the unit will be started (or its outputs reused from another run).
     public var runs: Bool { if case .run = self { true } else { false } }
+
+    /// Whether the unit's outputs come from another run instead of running it.
+    public var reuses: Bool { if case .run(let r) = self { r.first?.kind == .reused } else { false } }
 }
 
 /// One reason a unit runs.
@@ -38,6 +41,10 @@ public struct RunReason: Sendable, Equatable {
         case seed = "seed changed"
         case upstream = "upstream unit re-runs"
         case other = "definition changed"
+        /// Not run: another run in the workspace committed the same key; its outputs are reused.
+        case reused = "reused from another run"
+        /// Committed, but its temp outputs were deleted and a unit that runs needs them.
+        case tempRecreate = "temp output needed again by"
     }
 
     public var kind: Kind

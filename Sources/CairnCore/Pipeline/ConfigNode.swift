@@ -21,16 +21,25 @@ public struct ConfigNode: Sendable {
     public var value: Value
     /// 1-based line of the node in its file.
     public var line: Int
+    /// The file the node came from when it is not the file being decoded (an `extends` parent).
+    public var file: String?
 
-    public init(_ value: Value, line: Int) {
+    public init(_ value: Value, line: Int, file: String? = nil) {
         self.value = value
         self.line = line
+        self.file = file
     }
 
     /// The entries if this is a mapping.
     public var entries: [Entry]? {
         if case .mapping(let e) = value { return e }
         return nil
+    }
+
+    /// The value if this is a boolean scalar (`true`, `no`, `On`, …).
+    public var boolValue: Bool? {
+        guard case .scalar(let text, .bool) = value else { return nil }
+        return ["true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"].contains(text)
     }
 
     /// The items if this is a sequence.

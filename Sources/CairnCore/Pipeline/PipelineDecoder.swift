@@ -5,8 +5,15 @@ import Foundation
 public struct PipelineDecoder {
     let file: String
     var lines: [String: Int] = [:]
+    /// Keys that come from another file (an `extends` parent), with that file.
+    var sources: [String: String] = [:]
 
-    static let topKeys = ["name", "seed", "params", "items", "sample", "steps", "description"]
+    mutating func mark(_ key: String, _ line: Int, _ source: String?) {
+        lines[key] = line
+        if let source { sources[key] = source } else { sources[key] = nil }
+    }
+
+    static let topKeys = ["name", "seed", "params", "items", "sample", "steps", "description", "extends", "runnable"]
     static let stepKeys = [
         "name", "run", "needs", "outputs", "inputs", "env", "timeout", "retries", "retry_backoff",
         "foreach", "stop_signal", "code", "description",
@@ -15,14 +22,18 @@ public struct PipelineDecoder {
 
     /// Parses pipeline text (YAML or JSON) read from `file`.
     public static func decode(text: String, file: String) throws(PipelineError) -> PipelineSpec {
-        let root = try YAMLReader.read(text, file: file)
+        try decode(root: try YAMLReader.read(text, file: file), file: file)
+    }
+
+    /// Decodes a parsed (and possibly merged, see ``ConfigMerge``) pipeline tree.
+    public static func decode(root: ConfigNode, file: String) throws(PipelineError) -> PipelineSpec {
         var decoder = PipelineDecoder(file: file)
         return try decoder.pipeline(root)
     }
 
     mutating func pipeline(_ root: ConfigNode) throws(PipelineError) -> PipelineSpec {
         let entries = try mapping(root, at: "", allowed: Self.topKeys)
-        for entry in root.entries ?? [] { lines[entry.key] = entry.line }
+        for entry in root.entries ?? [] { mark(entry.key, entry.line, entry.value.file) }
         guard let nameNode = entries["name"] else {
             throw fail(root, "", "missing `name`; add `name: my-pipeline` at the top")
         }
@@ -40,7 +51,7 @@ public struct PipelineDecoder {
             guard let entries = p.entries else { throw typeError(p, "params", "a mapping of names to values") }
             for entry in entries {
                 let key = "params.\(entry.key)"
-                lines[key] = entry.line
+                mark(key, entry.line, entry.value.file)
                 guard Self.isIdentifier(entry.key) else {
                     throw fail(entry.value, key, "param name '\(entry.key)' must be an identifier (letters, digits, '_', not starting with a digit)")
                 }
@@ -68,6 +79,11 @@ public struct PipelineDecoder {
         let steps = try self.steps(stepsNode)
         var spec = PipelineSpec(name: name, seed: seed, axes: axes, sample: sample, steps: steps, file: file, lines: lines)
         spec.params = params
+        spec.sources = sources
+        if let r = entries["runnable"] {
+            guard let runnable = r.boolValue else { throw typeError(r, "runnable", "true or false") }
+            spec.runnable = runnable
+        }
         return spec
     }
 
@@ -79,7 +95,7 @@ public struct PipelineDecoder {
         var out: [AxisSpec] = []
         for entry in entries {
             let key = "items.\(entry.key)"
-            lines[key] = entry.line
+            mark(key, entry.line, entry.value.file)
             guard Self.isIdentifier(entry.key) else {
                 throw fail(entry.value, key, "axis name '\(entry.key)' must be an identifier (letters, digits, '_', not starting with a digit)")
             }
@@ -181,11 +197,11 @@ public struct PipelineDecoder {
             name = try string(n, at: "steps[\(index)].name")
         }
         let key = "steps.\(name)"
-        lines[key] = line
+        mark(key, line, node.file)
         guard Self.isSafeName(name) else {
             throw fail(node, key, "step name '\(name)' may use letters, digits, '-', '_' and '.' only")
         }
-        for entry in node.entries ?? [] { lines["\(key).\(entry.key)"] = entry.line }
+        for entry in node.entries ?? [] { mark("\(key).\(entry.key)", entry.line, entry.value.file) }
         guard let runNode = e["run"] else { throw fail(node, key, "missing `run`; give the shell command to run") }
         var step = StepSpec(name: name, run: try string(runNode, at: "\(key).run"))
         if let n = e["needs"] {
@@ -200,16 +216,27 @@ public struct PipelineDecoder {
             guard let entries = n.entries else { throw typeError(n, "\(key).outputs", "a mapping of output names to path patterns") }
             for entry in entries {
                 let sub = "\(key).outputs.\(entry.key)"
-                lines[sub] = entry.line
+                mark(sub, entry.line, entry.value.file)
                 guard Self.isIdentifier(entry.key) else { throw fail(entry.value, sub, "output name must be an identifier") }
-                step.outputs.append(.init(name: entry.key, pattern: try string(entry.value, at: sub)))
+                if entry.value.entries != nil {
+                    let o = try mapping(entry.value, at: sub, allowed: ["path", "temp"])
+                    guard let path = o["path"] else { throw fail(entry.value, sub, "missing `path`; give the output's path pattern") }
+                    var temp = false
+                    if let t = o["temp"] {
+                        guard let value = t.boolValue else { throw typeError(t, "\(sub).temp", "true or false") }
+                        temp = value
+                    }
+                    step.outputs.append(.init(name: entry.key, pattern: try string(path, at: "\(sub).path"), temp: temp))
+                } else {
+                    step.outputs.append(.init(name: entry.key, pattern: try string(entry.value, at: sub)))
+                }
             }
         }
         if let n = e["inputs"] {
             guard let entries = n.entries else { throw typeError(n, "\(key).inputs", "a mapping of input names to path patterns or {from: step.output}") }
             for entry in entries {
                 let sub = "\(key).inputs.\(entry.key)"
-                lines[sub] = entry.line
+                mark(sub, entry.line, entry.value.file)
                 guard Self.isIdentifier(entry.key) else { throw fail(entry.value, sub, "input name must be an identifier") }
                 if entry.value.entries != nil {
                     let f = try mapping(entry.value, at: sub, allowed: ["from"])
@@ -229,7 +256,7 @@ public struct PipelineDecoder {
             guard let entries = n.entries else { throw typeError(n, "\(key).env", "a mapping of variable names to values") }
             for entry in entries {
                 let sub = "\(key).env.\(entry.key)"
-                lines[sub] = entry.line
+                mark(sub, entry.line, entry.value.file)
                 guard Self.isIdentifier(entry.key) else {
                     throw fail(entry.value, sub, "'\(entry.key)' is not a valid environment variable name")
                 }
@@ -311,11 +338,11 @@ public struct PipelineDecoder {
     }
 
     func typeError(_ node: ConfigNode, _ key: String, _ expected: String) -> PipelineError {
-        PipelineError(file: file, line: node.line, key: key, message: "expected \(expected), found \(node.typeName)")
+        PipelineError(file: node.file ?? file, line: node.line, key: key, message: "expected \(expected), found \(node.typeName)")
     }
 
     func fail(_ node: ConfigNode, _ key: String, _ message: String) -> PipelineError {
-        PipelineError(file: file, line: node.line, key: key, message: message)
+        PipelineError(file: node.file ?? file, line: node.line, key: key, message: message)
     }
 
     static func isIdentifier(_ s: String) -> Bool {

@@ -15,6 +15,12 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
     public var file: String
     /// Line numbers of key paths, for messages that arise after decoding.
     public var lines: [String: Int]
+    /// Key paths that came from another file (a parent it `extends`), with that file.
+    public var sources: [String: String] = [:]
+    /// False for a template (`runnable: false`): it is only extended, never run itself.
+    public var runnable = true
+    /// Absolute paths of the files this one `extends`, nearest first (set by the run layer).
+    public var ancestors: [String] = []
 
     public init(
         name: String, seed: Int, axes: [AxisSpec], sample: SampleSpec? = nil, steps: [StepSpec],
@@ -46,7 +52,7 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, seed, params, axes, sample, steps, file, lines
+        case name, seed, params, axes, sample, steps, file, lines, sources, runnable, ancestors
     }
 
     /// Decodes a stored pipeline; members added after a snapshot was written take their defaults.
@@ -60,6 +66,9 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
         steps = try c.decode([StepSpec].self, forKey: .steps)
         file = try c.decodeIfPresent(String.self, forKey: .file) ?? "pipeline.yaml"
         lines = try c.decodeIfPresent([String: Int].self, forKey: .lines) ?? [:]
+        sources = try c.decodeIfPresent([String: String].self, forKey: .sources) ?? [:]
+        runnable = try c.decodeIfPresent(Bool.self, forKey: .runnable) ?? true
+        ancestors = try c.decodeIfPresent([String].self, forKey: .ancestors) ?? []
     }
 
     /// The step with this name.
@@ -71,7 +80,7 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
     public func error(at key: String, _ message: String) -> PipelineError {
         var probe = key
         while !probe.isEmpty {
-            if let line = lines[probe] { return PipelineError(file: file, line: line, key: key, message: message) }
+            if let line = lines[probe] { return PipelineError(file: sources[probe] ?? file, line: line, key: key, message: message) }
             guard let dot = probe.lastIndex(of: ".") else { break }
             probe = String(probe[..<dot])
         }

@@ -27,10 +27,23 @@ public struct StepSpec: Sendable, Codable, Equatable {
     public struct Output: Sendable, Codable, Equatable {
         public var name: String
         public var pattern: String
+        /// Deleted once every unit that consumes it is committed and the run has finished;
+        /// made again only when a consumer must run again.
+        public var temp = false
 
-        public init(name: String, pattern: String) {
+        public init(name: String, pattern: String, temp: Bool = false) {
             self.name = name
             self.pattern = pattern
+            self.temp = temp
+        }
+
+        enum CodingKeys: String, CodingKey { case name, pattern, temp }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            pattern = try c.decode(String.self, forKey: .pattern)
+            temp = try c.decodeIfPresent(Bool.self, forKey: .temp) ?? false
         }
     }
 

@@ -10,7 +10,7 @@ struct PlanCommand: ParsableCommand {
         abstract: "Show what `cairn run` would do, and why, without running or writing anything.",
         discussion: "With --why, groups the units that would run by reason; `--why UNIT` explains one unit (a label such as 'render[sample=3]', a once-step's name, or a key prefix).")
 
-    @Argument(help: "The pipeline file (YAML or JSON).")
+    @Argument(help: "The pipeline file (YAML or JSON), or a folder of them.")
     var pipeline: String
 
     @Argument(help: ArgumentHelp("With --why: the unit to explain.", valueName: "UNIT"))
@@ -31,13 +31,18 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var selection: SelectionOptions
 
     func run() throws {
+        if RawPathCheck.isDirectory(pipeline) {
+            guard unit == nil, !json else { throw ValidationError("--why UNIT and --json take one pipeline file, not a folder") }
+            try Batch(folder: pipeline, selection: selection).plan(why: why)
+            return
+        }
         let spec = try PipelineLoader().load(file: pipeline)
         let snapshot = Snapshot(file: pipeline, pipeline: spec)
         let folder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
         let inspector = try RunInspector(folder: folder, snapshot: snapshot, digester: FileDigester(root: snapshot.root, verify: selection.verify))
         let chosen = try selection.selection()
         if let problem = chosen.problems(in: inspector.plan) { throw RunError.usage(problem) }
-        let explanation = inspector.explain(selection: chosen)
+        let explanation = inspector.explain(selection: chosen, reuse: !selection.fresh)
         let printer = PlanPrinter(explanation: explanation, folder: folder, color: Terminal.standardOutput.color)
         if let unit {
             guard why else { throw ValidationError("a UNIT argument goes with --why: cairn plan \(pipeline) --why '\(unit)'") }

@@ -6,9 +6,9 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Plan, show and run a pipeline; committed units are skipped.",
-        discussion: "Re-running a pipeline whose units are committed skips them and re-runs units that failed or were interrupted.")
+        discussion: "Re-running a pipeline whose units are committed skips them and re-runs units that failed or were interrupted. Given a folder, runs every runnable pipeline file below it, parents before the pipelines that extend them.")
 
-    @Argument(help: "The pipeline file (YAML or JSON).")
+    @Argument(help: "The pipeline file (YAML or JSON), or a folder of them.")
     var pipeline: String
 
     @Option(help: "The run folder (default: .cairn/runs/<name> beside the pipeline file).")
@@ -18,7 +18,15 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var selection: SelectionOptions
 
     func run() throws {
+        if RawPathCheck.isDirectory(pipeline) {
+            let code = try Batch(folder: pipeline, selection: selection).run(execution: execution, runDir: runDir)
+            if code != 0 { throw ExitCode(code) }
+            return
+        }
         let spec = try PipelineLoader().load(file: pipeline)
+        guard spec.runnable else {
+            throw RunError.usage("\(pipeline) is a template (runnable: false): it is only extended; run a pipeline that extends it")
+        }
         let snapshot = Snapshot(file: pipeline, pipeline: spec)
         let folder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
         let code = try Execute.session(snapshot: snapshot, folder: folder, options: execution, selection: selection)
@@ -59,12 +67,14 @@ struct ResumeCommand: ParsableCommand {
 
 /// The part `run` and `resume` share.
 enum Execute {
-    static func session(snapshot: Snapshot, folder: RunFolder, options: ExecutionOptions, selection: SelectionOptions) throws -> Int32 {
+    static func session(snapshot: Snapshot, folder: RunFolder, options: ExecutionOptions, selection: SelectionOptions, workspace: [String] = []) throws -> Int32 {
         let terminal = Terminal.standardError
         let progress = ProgressPrinter(terminal: terminal, quiet: options.quiet)
         var runOptions = options.runOptions()
         runOptions.selection = try selection.selection()
         runOptions.verify = selection.verify
+        runOptions.fresh = selection.fresh
+        runOptions.workspace = workspace
         let summary = try RunSession.execute(snapshot: snapshot, folder: folder, options: runOptions, observer: progress) { explanation, _ in
             if !options.quiet {
                 let printer = PlanPrinter(explanation: explanation, folder: folder, color: Terminal.standardOutput.color)

@@ -30,6 +30,15 @@ struct SelectionOptions: ParsableArguments {
     @Flag(help: "Re-read every code and input file instead of trusting the digest cache.")
     var verify = false
 
+    @Flag(help: "Do not reuse outputs that other runs in the workspace committed; run everything here.")
+    var fresh = false
+
+    @Option(help: ArgumentHelp("With a folder: only this pipeline file (repeatable).", valueName: "FILE"))
+    var only: [String] = []
+
+    @Option(help: ArgumentHelp("With a folder: only pipeline files below this folder (repeatable).", valueName: "DIR"))
+    var under: [String] = []
+
     /// The selection, or a usage error naming the bad value.
     func selection() throws -> RunSelection {
         var s = RunSelection()

@@ -44,7 +44,7 @@ struct PlanPrinter {
             let needs = step.needs.filter { n in !step.inputs.contains { if case .output(n, _) = $0.source { true } else { false } } }
             let inText = (inputs + needs.map { "after \($0)" }).joined(separator: ", ")
             var row = [step.name, step.foreach.rawValue, inText.isEmpty ? "-" : inText,
-                       step.outputs.map { "\($0.name)=\($0.pattern)" }.joined(separator: ", ").ifEmpty("-"),
+                       step.outputs.map { "\($0.name)=\($0.pattern)\($0.temp ? " (temp)" : "")" }.joined(separator: ", ").ifEmpty("-"),
                        "\(c.run)", "\(c.done)"]
             if showHeld { row.append("\(c.held)") }
             if showUnselected { row.append("\(c.notSelected)") }

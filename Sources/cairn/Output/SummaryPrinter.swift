@@ -16,8 +16,10 @@ struct SummaryPrinter {
             out += "resume with: cairn resume \(Terminal.relative(folder.path))"
             return out
         }
+        let reused = summary.reused > 0 ? ", \(summary.reused) of them reused from other runs" : ""
+        let unselected = summary.notSelected > 0 ? " \(summary.notSelected) unit(s) not selected." : ""
         if summary.failures.isEmpty && summary.skipped == 0 && summary.notStarted == 0 {
-            return style.green("done") + ": \(done)/\(summary.total) units committed (\(summary.committed) in this session, \(summary.alreadyDone) already done)."
+            return style.green("done") + ": \(done)/\(summary.total) units committed (\(summary.committed) in this session\(reused), \(summary.alreadyDone) already done).\(unselected)"
         }
         out += style.red("\(summary.failures.count) unit(s) failed") + ", \(summary.skipped) skipped because what they need failed"
         if summary.notStarted > 0 { out += ", \(summary.notStarted) not started" }
