@@ -47,6 +47,18 @@ public enum RunSession {
         try WritableCheck.outputs(plan.units.lazy.filter { explanation.decisions[$0.index].runs }.flatMap(\.outputs), root: snapshot.root)
         beforeRun(explanation, state)
 
+        let summary = try drive(plan: plan, explanation: explanation, snapshot: snapshot, folder: folder, scratch: nil, state: state,
+                                cache: cache, options: options, observer: observer, host: host, heartbeat: { lock.renew() })
+        if let fatal = summary.fatal { throw RunError(fatal, exitCode: 1) }
+        return summary
+    }
+
+    /// Opens a journal segment in `folder`, journals what the session starts with (interrupted
+    /// attempts, forced units), runs the units decided "run", and closes the segment.
+    static func drive(
+        plan: Plan, explanation: Explanation, snapshot: Snapshot, folder: RunFolder, scratch: String?, state: JournalState,
+        cache: ResultCache, options: RunOptions, observer: any RunObserver, host: HostIdentity, heartbeat: @escaping () -> Void
+    ) throws(RunError) -> RunSummary {
         let executor = LocalExecutor(slots: options.jobs, signalFD: options.signalFD)
         let watch = DurabilityWatch(waker: executor.waker)
         let info = SegmentInfo(host: host.host, bootID: host.bootID, pid: getpid(), time: Int64(Date().timeIntervalSince1970 * 1000))
@@ -57,7 +69,7 @@ public enum RunSession {
         var summary: RunSummary
         do {
             try writer.append(.runStarted(time: info.time, snapshot: snapshot.digest))
-            for (key, open) in state.openAttempts.sorted(by: { $0.key < $1.key }) {
+            for (key, open) in state.openAttempts.sorted(by: { $0.key < $1.key }) where scratch == nil {
                 try writer.append(.interrupted(key: key, attempt: open.attempt.attempt, time: info.time))
             }
             // Forced units stop counting as committed, durably, before any of them runs again:
@@ -66,11 +78,11 @@ public enum RunSession {
                 try writer.append(.invalidated(key: plan.units[index].key, time: info.time))
             }
             if !explanation.invalidate.isEmpty { try writer.flush() }
-            let runner = try Runner(plan: plan, decisions: explanation.decisions, cache: cache, folder: folder, root: snapshot.root, history: state.units, journal: writer,
+            let runner = try Runner(plan: plan, decisions: explanation.decisions, cache: cache, folder: folder, root: snapshot.root, scratch: scratch, history: state.units, journal: writer,
                                     executor: executor, watch: watch, options: options, observer: observer)
-            runner.heartbeat = { lock.renew() }
+            runner.heartbeat = heartbeat
             summary = runner.run()
-            if summary.interruptedBy == nil && summary.fatal == nil {
+            if scratch == nil && summary.interruptedBy == nil && summary.fatal == nil {
                 let removed = TempOutputs.cleanUp(plan, committed: runner.committedUnits, root: snapshot.root)
                 if removed > 0 { observer.notice("removed \(removed) temp output(s) that nothing still needs") }
             }
@@ -86,7 +98,6 @@ public enum RunSession {
             try? writer.close()
             throw RunError("\(error)")
         }
-        if let fatal = summary.fatal { throw RunError(fatal, exitCode: 1) }
         return summary
     }
 }

@@ -20,6 +20,8 @@ public struct RunSummary: Sendable {
     public var fatal: String?
     /// Units outside the selection (`--steps`, `--until`, `--items`, `--where`).
     public var notSelected = 0
+    /// For `--oneshot`: the scratch folder the trial's outputs went to.
+    public var scratch: String?
     /// Units in the plan, less those not selected.
     public var total = 0
 

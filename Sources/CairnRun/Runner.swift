@@ -24,6 +24,10 @@ final class Runner {
     let cache: ResultCache
     let reuse: [Bool]
     let decisions: [UnitDecision]
+    /// The folder units run in (the pipeline folder).
+    let workingDirectory: String
+    /// For `--oneshot`: the folder outputs go to instead of the pipeline folder.
+    let scratch: String?
     let folder: RunFolder
     let journal: SegmentWriter
     let executor: any Executor
@@ -31,7 +35,7 @@ final class Runner {
     let options: RunOptions
     let observer: any RunObserver
     let staging: Staging
-    let command: UnitCommand
+    var command: UnitCommand
     let wallClock: @Sendable () -> Date
     let attemptPrefix: String
 
@@ -51,7 +55,7 @@ final class Runner {
     let started = MonotonicClock.now()
 
     init(
-        plan: Plan, decisions: [UnitDecision], cache: ResultCache = ResultCache(), folder: RunFolder, root: String, history: [Digest: UnitHistory], journal: SegmentWriter,
+        plan: Plan, decisions: [UnitDecision], cache: ResultCache = ResultCache(), folder: RunFolder, root: String, scratch: String? = nil, history: [Digest: UnitHistory], journal: SegmentWriter,
         executor: any Executor, watch: DurabilityWatch, options: RunOptions, observer: any RunObserver,
         wallClock: @escaping @Sendable () -> Date = { Date() }
     ) throws(RunError) {
@@ -67,11 +71,18 @@ final class Runner {
         self.options = options
         self.observer = observer
         self.wallClock = wallClock
-        self.staging = Staging(root: root)
+        self.staging = Staging(root: scratch ?? root)
+        self.workingDirectory = root
+        self.scratch = scratch
         self.attemptPrefix = String((journal.path as NSString).lastPathComponent.prefix(6))
         do {
             command = try UnitCommand(plan: plan, runDirectory: folder.path, baseEnvironment: ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }.sorted())
         } catch { throw .pipeline(error) }
+        if let scratch {
+            // Inputs made in this trial run are in the scratch folder; the rest are committed outputs.
+            let made = Set(plan.units.filter { decisions[$0.index].runs }.flatMap(\.outputs))
+            command.inputPath = { made.contains($0) ? "\(scratch)/\($0)" : $0 }
+        }
         let include = decisions.map(\.runs)
         scheduler = Scheduler(plan: plan, include: include)
         var steps = plan.pipeline.steps.map { StepProgress(name: $0.name) }
@@ -164,11 +175,12 @@ final class Runner {
         do throws(RunError) {
             let staged = try staging.prepare(unit.outputs, attempt: attemptID)
             let rendered: (command: String, environment: [String])
-            do { rendered = try command.render(unit, attempt: number, staged: staged) } catch {
+            let shown = scratch.map { root in staged.map { "\(root)/\($0)" } } ?? staged
+            do { rendered = try command.render(unit, attempt: number, staged: shown) } catch {
                 throw RunError("cannot render the command: \(error)", exitCode: 1)
             }
             var job = Job(id: index, command: rendered.command, environment: rendered.environment,
-                          workingDirectory: staging.root, logPath: log, timeout: step.timeout, grace: options.grace)
+                          workingDirectory: workingDirectory, logPath: log, timeout: step.timeout, grace: options.grace)
             job.stopSignal = Self.signalNumber(step.stopSignal)
             let pid: Int32
             do { pid = try executor.start(job) } catch {

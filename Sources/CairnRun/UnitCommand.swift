@@ -8,6 +8,8 @@ struct UnitCommand {
     let runTemplates: [Template]
     let envTemplates: [[Template]]
     let axisIndex: [String: Int]
+    /// Where a unit finds an input path (a `--oneshot` run finds what it made in its scratch folder).
+    var inputPath: (String) -> String = { $0 }
 
     init(plan: Plan, runDirectory: String, baseEnvironment: [String]) throws(PipelineError) {
         self.plan = plan
@@ -48,7 +50,7 @@ struct UnitCommand {
                 return .value(.string(staged[o]))
             }
             if name.hasPrefix("in."), let i = step.inputs.firstIndex(where: { "in.\($0.name)" == name }) {
-                let paths = unit.inputs[i]
+                let paths = unit.inputs[i].map(self.inputPath)
                 return paths.count == 1 && !self.isAggregateInput(step, i) ? .value(.string(paths[0])) : .list(paths)
             }
             return nil
@@ -69,7 +71,7 @@ struct UnitCommand {
         }
         for (output, path) in zip(step.outputs, staged) { environment.append("CAIRN_OUT_\(output.name.uppercased())=\(path)") }
         for (input, paths) in zip(step.inputs, unit.inputs) {
-            environment.append("CAIRN_IN_\(input.name.uppercased())=\(paths.joined(separator: "\n"))")
+            environment.append("CAIRN_IN_\(input.name.uppercased())=\(paths.map(inputPath).joined(separator: "\n"))")
         }
         return (command, environment)
     }

@@ -6,6 +6,12 @@ public struct Explanation: Sendable {
     /// Committed units that must be invalidated in the journal before the run (forced).
     public let invalidate: [Int]
 
+    public init(plan: Plan, decisions: [UnitDecision], invalidate: [Int]) {
+        self.plan = plan
+        self.decisions = decisions
+        self.invalidate = invalidate
+    }
+
     /// Units that will run because of one main reason.
     public struct Group: Sendable, Equatable {
         public var heading: String

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CairnCore
+import CairnJournal
 import CairnRun
 
 struct RunCommand: ParsableCommand {
@@ -17,8 +18,12 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var execution: ExecutionOptions
     @OptionGroup var selection: SelectionOptions
 
+    @Flag(help: "A trial: run the selected units (committed or not) into a scratch folder, commit nothing, leave the run untouched.")
+    var oneshot = false
+
     func run() throws {
         if RawPathCheck.isDirectory(pipeline) {
+            if oneshot { throw ValidationError("--oneshot takes one pipeline file, not a folder") }
             let code = try Batch(folder: pipeline, selection: selection).run(execution: execution, runDir: runDir)
             if code != 0 { throw ExitCode(code) }
             return
@@ -29,7 +34,7 @@ struct RunCommand: ParsableCommand {
         }
         let snapshot = Snapshot(file: pipeline, pipeline: spec)
         let folder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
-        let code = try Execute.session(snapshot: snapshot, folder: folder, options: execution, selection: selection)
+        let code = try Execute.session(snapshot: snapshot, folder: folder, options: execution, selection: selection, oneshot: oneshot)
         if code != 0 { throw ExitCode(code) }
     }
 }
@@ -67,7 +72,7 @@ struct ResumeCommand: ParsableCommand {
 
 /// The part `run` and `resume` share.
 enum Execute {
-    static func session(snapshot: Snapshot, folder: RunFolder, options: ExecutionOptions, selection: SelectionOptions, workspace: [String] = []) throws -> Int32 {
+    static func session(snapshot: Snapshot, folder: RunFolder, options: ExecutionOptions, selection: SelectionOptions, workspace: [String] = [], oneshot: Bool = false) throws -> Int32 {
         let terminal = Terminal.standardError
         let progress = ProgressPrinter(terminal: terminal, quiet: options.quiet)
         var runOptions = options.runOptions()
@@ -75,13 +80,16 @@ enum Execute {
         runOptions.verify = selection.verify
         runOptions.fresh = selection.fresh
         runOptions.workspace = workspace
-        let summary = try RunSession.execute(snapshot: snapshot, folder: folder, options: runOptions, observer: progress) { explanation, _ in
+        let show = { (explanation: Explanation, _: JournalState) in
             if !options.quiet {
                 let printer = PlanPrinter(explanation: explanation, folder: folder, color: Terminal.standardOutput.color)
                 Terminal.standardOutput.line(printer.summary())
                 Terminal.standardOutput.write(printer.reasons(limit: 8))
             }
         }
+        let summary = oneshot
+            ? try OneshotSession.execute(snapshot: snapshot, folder: folder, options: runOptions, observer: progress, beforeRun: show)
+            : try RunSession.execute(snapshot: snapshot, folder: folder, options: runOptions, observer: progress, beforeRun: show)
         Terminal.standardOutput.line(SummaryPrinter(summary: summary, folder: folder, color: Terminal.standardOutput.color).text())
         return summary.exitCode
     }

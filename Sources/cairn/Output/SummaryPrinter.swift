@@ -16,6 +16,13 @@ struct SummaryPrinter {
             out += "resume with: cairn resume \(Terminal.relative(folder.path))"
             return out
         }
+        if let scratch = summary.scratch, summary.interruptedBy == nil {
+            let ok = summary.failures.isEmpty && summary.skipped == 0 && summary.notStarted == 0
+            var text = (ok ? style.green("trial done") : style.red("trial: \(summary.failures.count) unit(s) failed, \(summary.skipped) skipped"))
+            text += ": \(summary.committed) unit(s) ran; outputs in \(Terminal.relative(scratch)); the run itself was not changed."
+            for failure in summary.failures.prefix(20) { text += "\n  \(failure.unit): \(failure.reason)\n    log: \(Terminal.relative(failure.log))" }
+            return text
+        }
         let reused = summary.reused > 0 ? ", \(summary.reused) of them reused from other runs" : ""
         let unselected = summary.notSelected > 0 ? " \(summary.notSelected) unit(s) not selected." : ""
         if summary.failures.isEmpty && summary.skipped == 0 && summary.notStarted == 0 {
