@@ -14,12 +14,7 @@ public enum OneshotSession {
         snapshot given: Snapshot, folder: RunFolder, options: RunOptions, observer: any RunObserver,
         host: HostIdentity = .current, now: Date = Date(), beforeRun: (Explanation, JournalState) -> Void = { _, _ in }
     ) throws(RunError) -> RunSummary {
-        let plan: Plan
-        let snapshot: Snapshot
-        let digester = FileDigester(root: given.root, verify: options.verify)
-        do { (plan, snapshot) = try given.plan(reading: digester) } catch { throw .pipeline(error) }
-        digester.save()
-        if let problem = options.selection.problems(in: plan) { throw RunError.usage(problem) }
+        let (plan, snapshot) = try RunSession.prepare(given, options: options)
         let state: JournalState
         if folder.exists {
             do { state = try JournalState(directory: folder.journal, repair: false) } catch { throw .journal(error) }

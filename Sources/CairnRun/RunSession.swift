@@ -11,12 +11,7 @@ public enum RunSession {
         snapshot given: Snapshot, folder: RunFolder, options: RunOptions, observer: any RunObserver,
         host: HostIdentity = .current, beforeRun: (Explanation, JournalState) -> Void = { _, _ in }
     ) throws(RunError) -> RunSummary {
-        let plan: Plan
-        let snapshot: Snapshot
-        let digester = FileDigester(root: given.root, verify: options.verify)
-        do { (plan, snapshot) = try given.plan(reading: digester) } catch { throw .pipeline(error) }
-        digester.save()
-        if let problem = options.selection.problems(in: plan) { throw RunError.usage(problem) }
+        let (plan, snapshot) = try prepare(given, options: options)
         let previous = folder.exists ? try? Snapshot.read(folder) : nil
         try folder.create()
         let lock = try RunLock(folder: folder, host: host)
@@ -51,6 +46,17 @@ public enum RunSession {
                                 cache: cache, options: options, observer: observer, host: host, heartbeat: { lock.renew() })
         if let fatal = summary.fatal { throw RunError(fatal, exitCode: 1) }
         return summary
+    }
+
+    /// Plans a snapshot for a session, reading its files (through the digest cache) unless it
+    /// stores their digests, and checks the selection against the plan.
+    static func prepare(_ given: Snapshot, options: RunOptions) throws(RunError) -> (Plan, Snapshot) {
+        let digester = FileDigester(root: given.root, verify: options.verify)
+        let planned: (plan: Plan, snapshot: Snapshot)
+        do { planned = try given.plan(reading: digester) } catch { throw .pipeline(error) }
+        digester.save()
+        if let problem = options.selection.problems(in: planned.plan) { throw RunError.usage(problem) }
+        return planned
     }
 
     /// Opens a journal segment in `folder`, journals what the session starts with (interrupted

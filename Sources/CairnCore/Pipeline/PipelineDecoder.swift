@@ -50,14 +50,7 @@ public struct PipelineDecoder {
         if let p = entries["params"] {
             guard let entries = p.entries else { throw typeError(p, "params", "a mapping of names to values") }
             for entry in entries {
-                let key = "params.\(entry.key)"
-                mark(key, entry.line, entry.value.file)
-                guard Self.isIdentifier(entry.key) else {
-                    throw fail(entry.value, key, "param name '\(entry.key)' must be an identifier (letters, digits, '_', not starting with a digit)")
-                }
-                guard !Placeholders.reserved.contains(entry.key) else {
-                    throw fail(entry.value, key, "'\(entry.key)' is a reserved placeholder name; rename the param")
-                }
+                let key = try placeholderName(entry, section: "params", kind: "param")
                 if axes.contains(where: { $0.name == entry.key }) {
                     throw fail(entry.value, key, "'\(entry.key)' is also an axis; a name is either a param or an axis")
                 }
@@ -89,19 +82,25 @@ public struct PipelineDecoder {
 
     // MARK: - Items
 
+    /// Records and checks the name of an axis or param (it becomes a placeholder); returns its key path.
+    mutating func placeholderName(_ entry: ConfigNode.Entry, section: String, kind: String) throws(PipelineError) -> String {
+        let key = "\(section).\(entry.key)"
+        mark(key, entry.line, entry.value.file)
+        guard Self.isIdentifier(entry.key) else {
+            throw fail(entry.value, key, "\(kind) name '\(entry.key)' must be an identifier (letters, digits, '_', not starting with a digit)")
+        }
+        guard !Placeholders.reserved.contains(entry.key) else {
+            throw fail(entry.value, key, "'\(entry.key)' is a reserved placeholder name; rename the \(kind)")
+        }
+        return key
+    }
+
     mutating func axes(_ node: ConfigNode) throws(PipelineError) -> [AxisSpec] {
         guard let entries = node.entries else { throw typeError(node, "items", "a mapping of axis names to axes") }
         guard !entries.isEmpty else { throw fail(node, "items", "no axes; declare at least one, e.g. `sample: {range: [0, 100]}`") }
         var out: [AxisSpec] = []
         for entry in entries {
-            let key = "items.\(entry.key)"
-            mark(key, entry.line, entry.value.file)
-            guard Self.isIdentifier(entry.key) else {
-                throw fail(entry.value, key, "axis name '\(entry.key)' must be an identifier (letters, digits, '_', not starting with a digit)")
-            }
-            guard !Placeholders.reserved.contains(entry.key) else {
-                throw fail(entry.value, key, "'\(entry.key)' is a reserved placeholder name; rename the axis")
-            }
+            let key = try placeholderName(entry, section: "items", kind: "axis")
             out.append(AxisSpec(name: entry.key, source: try axisSource(entry.value, at: key)))
         }
         return out

@@ -27,50 +27,47 @@ struct Batch {
         return out
     }
 
-    /// Runs them in order; stops at an interrupt. Returns the first non-zero exit code.
-    func run(execution: ExecutionOptions, runDir: String?) throws -> Int32 {
-        if runDir != nil { throw RunError.usage("--run-dir names one run folder; it cannot be used with a folder of pipelines") }
+    /// Calls `body` with each runnable pipeline (loaded, with its run folder) in order, after
+    /// printing its name; templates are named and passed over. Stops when `body` returns false.
+    func forEach(templateNote: String, _ body: (Snapshot, RunFolder, [String]) throws -> Bool) throws {
         let list = try entries()
         let workspace = workspace(list)
         let root = RunFolder.absolute(folder)
-        var worst: Int32 = 0
         for entry in list {
             guard entry.runnable else {
-                Terminal.standardOutput.line("== \(entry.file): template (runnable: false), not run")
+                Terminal.standardOutput.line("== \(entry.file): template (runnable: false)\(templateNote)")
                 continue
             }
             Terminal.standardOutput.line("== \(entry.file)")
             let spec = try PipelineLoader().load(file: entry.file, rootDir: root)
-            let snapshot = Snapshot(file: entry.file, pipeline: spec)
             let runFolder = RunFolder.defaultFor(pipelineFile: entry.file, name: spec.name)
+            guard try body(Snapshot(file: entry.file, pipeline: spec), runFolder, workspace) else { return }
+        }
+    }
+
+    /// Runs them in order; stops at an interrupt. Returns the first non-zero exit code.
+    func run(execution: ExecutionOptions, runDir: String?) throws -> Int32 {
+        if runDir != nil { throw RunError.usage("--run-dir names one run folder; it cannot be used with a folder of pipelines") }
+        var worst: Int32 = 0
+        try forEach(templateNote: ", not run") { snapshot, runFolder, workspace in
             let code = try Execute.session(snapshot: snapshot, folder: runFolder, options: execution, selection: selection, workspace: workspace)
-            if code > 128 { return code }
-            if worst == 0 { worst = code }
+            if worst == 0 || code > 128 { worst = code }
+            return code <= 128
         }
         return worst
     }
 
     /// Plans each one and prints its summary (and reasons with --why).
     func plan(why: Bool) throws {
-        let list = try entries()
-        let workspace = workspace(list)
-        let root = RunFolder.absolute(folder)
         let chosen = try selection.selection()
-        for entry in list {
-            guard entry.runnable else {
-                Terminal.standardOutput.line("== \(entry.file): template (runnable: false)\n")
-                continue
-            }
-            Terminal.standardOutput.line("== \(entry.file)")
-            let spec = try PipelineLoader().load(file: entry.file, rootDir: root)
-            let snapshot = Snapshot(file: entry.file, pipeline: spec)
-            let runFolder = RunFolder.defaultFor(pipelineFile: entry.file, name: spec.name)
+        try forEach(templateNote: "\n") { snapshot, runFolder, workspace in
             let inspector = try RunInspector(folder: runFolder, snapshot: snapshot, digester: FileDigester(root: snapshot.root, verify: selection.verify))
             let explanation = inspector.explain(selection: chosen, reuse: !selection.fresh, workspace: workspace)
             let printer = PlanPrinter(explanation: explanation, folder: runFolder, color: Terminal.standardOutput.color)
             Terminal.standardOutput.line(printer.summary())
             if why { Terminal.standardOutput.write(printer.reasons()) }
             Terminal.standardOutput.line("")
+            return true
         }
     }
 }

@@ -7,7 +7,8 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Plan, show and run a pipeline; committed units are skipped.",
-        discussion: "Re-running a pipeline whose units are committed skips them and re-runs units that failed or were interrupted. Given a folder, runs every runnable pipeline file below it, parents before the pipelines that extend them.")
+        discussion: "Re-running a pipeline whose units are committed skips them and re-runs units that failed or were interrupted. Given a folder, runs every runnable pipeline file below it, parents before the pipelines that extend them. `cairn batch` is another name for `cairn run`.",
+        aliases: ["batch"])
 
     @Argument(help: "The pipeline file (YAML or JSON), or a folder of them.")
     var pipeline: String
