@@ -17,6 +17,13 @@ public enum JournalRecord: Sendable, Equatable {
     case interrupted(key: Digest, attempt: Int, time: Int64)
     /// The run session ended.
     case runEnded(time: Int64, committed: Int, failed: Int)
+    /// The controller is about to submit these units to SLURM as job `name` (durable first:
+    /// a controller that dies before learning the job id finds the job by name).
+    case slurmSubmitting(name: String, keys: [Digest], time: Int64)
+    /// SLURM accepted job `name` with id `jobID`.
+    case slurmSubmitted(name: String, jobID: String, time: Int64)
+    /// Job `name` is over (every array task left the queue); `state` is SLURM's final state.
+    case slurmEnded(name: String, state: String, time: Int64)
     /// A committed unit must run again (`--force`, or downstream of a forced unit): it counts
     /// as not committed until a later commit record.
     case invalidated(key: Digest, time: Int64)
@@ -28,12 +35,16 @@ public struct SegmentInfo: Sendable, Equatable {
     public var bootID: String
     public var pid: Int32
     public var time: Int64
+    /// For a SLURM worker: its job (`JOBID_TASK`); its open attempts are SLURM's to end, not a
+    /// later controller's. Empty for a controller.
+    public var job: String
 
-    public init(host: String, bootID: String, pid: Int32, time: Int64) {
+    public init(host: String, bootID: String, pid: Int32, time: Int64, job: String = "") {
         self.host = host
         self.bootID = bootID
         self.pid = pid
         self.time = time
+        self.job = job
     }
 }
 

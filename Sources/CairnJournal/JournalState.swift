@@ -23,6 +23,9 @@ public struct JournalState: Sendable {
     public var lastSessionEnded = false
     /// Time of the last record (ms since the epoch).
     public var lastTime: Int64 = 0
+    /// SLURM submissions by job name, and their names in journal order.
+    public var submissions: [String: SlurmSubmission] = [:]
+    public var submissionOrder: [String] = []
 
     public init() {}
 
@@ -92,8 +95,29 @@ public struct JournalState: Sendable {
         case .invalidated(let key, let time):
             units[key, default: UnitHistory()].invalidate()
             lastTime = max(lastTime, time)
+        case .slurmSubmitting(let name, let keys, let time):
+            submissions[name] = SlurmSubmission(name: name, keys: keys, jobID: nil, endState: nil)
+            submissionOrder.append(name)
+            lastTime = max(lastTime, time)
+        case .slurmSubmitted(let name, let jobID, let time):
+            submissions[name]?.jobID = jobID
+            lastTime = max(lastTime, time)
+        case .slurmEnded(let name, let state, let time):
+            submissions[name]?.endState = state
+            lastTime = max(lastTime, time)
         }
     }
+}
+
+/// A SLURM job the controller submitted: its units, its id once known, its end once seen.
+public struct SlurmSubmission: Sendable, Equatable {
+    public var name: String
+    public var keys: [Digest]
+    public var jobID: String?
+    public var endState: String?
+
+    /// Submitted and not yet seen to end.
+    public var active: Bool { endState == nil }
 }
 
 extension UnitHistory {

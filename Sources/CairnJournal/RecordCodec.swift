@@ -15,8 +15,10 @@ public enum RecordCodec {
         var p: [UInt8] = []
         p.reserveCapacity(64)
         switch record {
-        case .segmentOpened(let info):
+        case .segmentOpened(let info) where info.job.isEmpty:
             p.append(1); put(info.host, &p); put(info.bootID, &p); put(Int64(info.pid), &p); put(info.time, &p)
+        case .segmentOpened(let info):
+            p.append(9); put(info.host, &p); put(info.bootID, &p); put(Int64(info.pid), &p); put(info.time, &p); put(info.job, &p)
         case .runStarted(let time, let snapshot):
             p.append(2); put(time, &p); snapshot.append(to: &p)
         case .attemptStarted(let key, let attempt, let pid, let startTicks, let time):
@@ -34,6 +36,13 @@ public enum RecordCodec {
             p.append(7); put(time, &p); put(Int64(committed), &p); put(Int64(failed), &p)
         case .invalidated(let key, let time):
             p.append(8); key.append(to: &p); put(time, &p)
+        case .slurmSubmitting(let name, let keys, let time):
+            p.append(10); put(name, &p); put(time, &p); put(Int64(keys.count), &p)
+            for k in keys { k.append(to: &p) }
+        case .slurmSubmitted(let name, let jobID, let time):
+            p.append(11); put(name, &p); put(jobID, &p); put(time, &p)
+        case .slurmEnded(let name, let state, let time):
+            p.append(12); put(name, &p); put(state, &p); put(time, &p)
         }
         let crc = p.withUnsafeBytes { CRC32.checksum($0) }
         let n = UInt32(p.count)
@@ -120,6 +129,23 @@ public enum RecordCodec {
             case 8:
                 guard let k = digest(), let t = int() else { return nil }
                 return .invalidated(key: k, time: t)
+            case 9:
+                guard let host = string(), let boot = string(), let pid = int(), let time = int(), let job = string() else { return nil }
+                return .segmentOpened(SegmentInfo(host: host, bootID: boot, pid: Int32(truncatingIfNeeded: pid), time: time, job: job))
+            case 10:
+                guard let name = string(), let t = int(), let n = int(), n >= 0, n <= 30_000 else { return nil }
+                var keys: [Digest] = []
+                for _ in 0..<n {
+                    guard let k = digest() else { return nil }
+                    keys.append(k)
+                }
+                return .slurmSubmitting(name: name, keys: keys, time: t)
+            case 11:
+                guard let name = string(), let job = string(), let t = int() else { return nil }
+                return .slurmSubmitted(name: name, jobID: job, time: t)
+            case 12:
+                guard let name = string(), let state = string(), let t = int() else { return nil }
+                return .slurmEnded(name: name, state: state, time: t)
             default:
                 return nil
             }

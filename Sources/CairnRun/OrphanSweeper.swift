@@ -15,7 +15,8 @@ import Foundation
 /// (`CAIRN_RUN_DIR`) is killed too: the caller holds the run lock and has started nothing, so
 /// such a process was left by an earlier controller — one that died after spawning a unit but
 /// before its attempt record was durable, or a child that left its unit's process group
-/// (`setsid`). A child that scrubs its environment is not found.
+/// (`setsid`). A child that scrubs its environment is not found. Units of SLURM workers
+/// (`CAIRN_SLURM_JOB` in their environment, their segment naming the job) are left to SLURM.
 enum OrphanSweeper {
     /// What was found and killed.
     struct Outcome {
@@ -28,7 +29,8 @@ enum OrphanSweeper {
 
     static func sweep(_ state: JournalState, host: HostIdentity, runDirectory: String, wait: Double = 5) -> Outcome {
         var outcome = Outcome()
-        let open = state.openAttempts.filter { $0.value.writer.host == host.host && $0.value.writer.bootID == host.bootID }
+        // A SLURM worker's attempts are SLURM's: its job may still be running them.
+        let open = state.openAttempts.filter { $0.value.writer.host == host.host && $0.value.writer.bootID == host.bootID && $0.value.writer.job.isEmpty }
         outcome.attempts = open.count
         var targets: [Int32] = []
         let table = ProcessTable.all()
@@ -47,6 +49,7 @@ enum OrphanSweeper {
         let me = getpid()
         for entry in table where entry.pid != me && !found.contains(entry.pid)
             && ProcessTable.environmentValue(of: entry.pid, name: "CAIRN_RUN_DIR") == runDirectory
+            && ProcessTable.environmentValue(of: entry.pid, name: "CAIRN_SLURM_JOB") == nil
         {
             targets.append(entry.pid)
             found.insert(entry.pid)

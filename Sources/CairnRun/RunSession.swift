@@ -22,16 +22,7 @@ public enum RunSession {
         for torn in state.tornTails {
             observer.notice("journal \(torn.path) ended in a torn record at byte \(torn.offset) (an interrupted write); cut it off, nothing committed was lost")
         }
-        let swept = OrphanSweeper.sweep(state, host: host, runDirectory: folder.path)
-        if swept.killed > swept.strays {
-            observer.notice("killed \(swept.killed - swept.strays) leftover process(es) of \(swept.attempts) attempt(s) an earlier controller did not finish")
-        }
-        if swept.strays > 0 {
-            observer.notice("killed \(swept.strays) leftover process(es) of this run that no journaled attempt accounts for (started just before a crash, or outside their unit's process group)")
-        }
-        if swept.leftAlive > 0 {
-            throw RunError("\(swept.leftAlive) leftover process(es) of an earlier run would not die; stop them (see `ps -eo pid,pgid,cmd`) and resume", exitCode: 1)
-        }
+        try sweep(state, folder: folder, host: host, observer: observer)
         let staging = Staging(root: snapshot.root)
         let debris = staging.cleanDebris(outputs: plan.units.lazy.flatMap(\.outputs))
         if debris > 0 { observer.notice("removed staging debris of \(debris) interrupted attempt(s)") }
@@ -46,6 +37,20 @@ public enum RunSession {
                                 cache: cache, options: options, observer: observer, host: host, heartbeat: { lock.renew() })
         if let fatal = summary.fatal { throw RunError(fatal, exitCode: 1) }
         return summary
+    }
+
+    /// Kills what an earlier controller left running (see ``OrphanSweeper``), saying so.
+    static func sweep(_ state: JournalState, folder: RunFolder, host: HostIdentity, observer: any RunObserver) throws(RunError) {
+        let swept = OrphanSweeper.sweep(state, host: host, runDirectory: folder.path)
+        if swept.killed > swept.strays {
+            observer.notice("killed \(swept.killed - swept.strays) leftover process(es) of \(swept.attempts) attempt(s) an earlier controller did not finish")
+        }
+        if swept.strays > 0 {
+            observer.notice("killed \(swept.strays) leftover process(es) of this run that no journaled attempt accounts for (started just before a crash, or outside their unit's process group)")
+        }
+        if swept.leftAlive > 0 {
+            throw RunError("\(swept.leftAlive) leftover process(es) of an earlier run would not die; stop them (see `ps -eo pid,pgid,cmd`) and resume", exitCode: 1)
+        }
     }
 
     /// Plans a snapshot for a session, reading its files (through the digest cache) unless it
@@ -63,11 +68,12 @@ public enum RunSession {
     /// attempts, forced units), runs the units decided "run", and closes the segment.
     static func drive(
         plan: Plan, explanation: Explanation, snapshot: Snapshot, folder: RunFolder, scratch: String?, state: JournalState,
-        cache: ResultCache, options: RunOptions, observer: any RunObserver, host: HostIdentity, heartbeat: @escaping () -> Void
+        cache: ResultCache, options: RunOptions, observer: any RunObserver, host: HostIdentity, heartbeat: @escaping () -> Void,
+        workerJob: String? = nil
     ) throws(RunError) -> RunSummary {
         let executor = LocalExecutor(slots: options.jobs, signalFD: options.signalFD)
         let watch = DurabilityWatch(waker: executor.waker)
-        let info = SegmentInfo(host: host.host, bootID: host.bootID, pid: getpid(), time: Int64(Date().timeIntervalSince1970 * 1000))
+        let info = SegmentInfo(host: host.host, bootID: host.bootID, pid: getpid(), time: Int64(Date().timeIntervalSince1970 * 1000), job: workerJob ?? "")
         let writer: SegmentWriter
         do { writer = try Journal.openSegment(directory: folder.journal, info: info, onDurable: { watch.madeDurable($0) }) } catch {
             throw .journal(error)
@@ -75,7 +81,9 @@ public enum RunSession {
         var summary: RunSummary
         do {
             try writer.append(.runStarted(time: info.time, snapshot: snapshot.digest))
-            for (key, open) in state.openAttempts.sorted(by: { $0.key < $1.key }) where scratch == nil {
+            // Attempts a dead controller left open; a SLURM worker's are SLURM's to end (its
+            // controller closes them when the job is over), and a worker closes none.
+            for (key, open) in state.openAttempts.sorted(by: { $0.key < $1.key }) where scratch == nil && workerJob == nil && open.writer.job.isEmpty {
                 try writer.append(.interrupted(key: key, attempt: open.attempt.attempt, time: info.time))
             }
             // Forced units stop counting as committed, durably, before any of them runs again:
@@ -87,8 +95,9 @@ public enum RunSession {
             let runner = try Runner(plan: plan, decisions: explanation.decisions, cache: cache, folder: folder, root: snapshot.root, scratch: scratch, history: state.units, journal: writer,
                                     executor: executor, watch: watch, options: options, observer: observer)
             runner.heartbeat = heartbeat
+            if let workerJob { runner.command.extraEnvironment = ["CAIRN_SLURM_JOB=\(workerJob)"] }
             summary = runner.run()
-            if scratch == nil && summary.interruptedBy == nil && summary.fatal == nil {
+            if scratch == nil && workerJob == nil && summary.interruptedBy == nil && summary.fatal == nil {
                 let removed = TempOutputs.cleanUp(plan, committed: runner.committedUnits, root: snapshot.root)
                 if removed > 0 { observer.notice("removed \(removed) temp output(s) that nothing still needs") }
             }

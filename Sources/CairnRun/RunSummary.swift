@@ -22,6 +22,8 @@ public struct RunSummary: Sendable {
     public var notSelected = 0
     /// For `--oneshot`: the scratch folder the trial's outputs went to.
     public var scratch: String?
+    /// With the SLURM executor: the `sbatch`, `squeue` and `scontrol` calls this session made.
+    public var slurmCalls: (sbatch: Int, squeue: Int, scontrol: Int)?
     /// Units in the plan, less those not selected.
     public var total = 0
 

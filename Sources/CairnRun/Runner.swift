@@ -74,7 +74,9 @@ final class Runner {
         self.staging = Staging(root: scratch ?? root)
         self.workingDirectory = root
         self.scratch = scratch
-        self.attemptPrefix = String((journal.path as NSString).lastPathComponent.prefix(6))
+        // The segment's whole name (number, host, pid): SLURM workers open segments at the same
+        // moment, may get the same number, and must never share a staging folder.
+        self.attemptPrefix = ((journal.path as NSString).lastPathComponent as NSString).deletingPathExtension
         do {
             command = try UnitCommand(plan: plan, runDirectory: folder.path, baseEnvironment: ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }.sorted())
         } catch { throw .pipeline(error) }

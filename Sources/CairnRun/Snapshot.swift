@@ -14,6 +14,9 @@ public struct Snapshot: Codable, Sendable, Equatable {
     /// cover, as read when the run started, so `resume` plans exactly the same units. Nil in a
     /// snapshot not planned yet (or written before digests were stored): the files are read.
     public var files: [String: String]?
+    /// How the run was sent to SLURM (`--executor slurm`), so `resume` follows it the same way;
+    /// nil for the local executor.
+    public var slurm: SlurmOptions?
 
     public init(pipelineFile: String, root: String, pipeline: PipelineSpec) {
         self.pipelineFile = pipelineFile

@@ -10,6 +10,8 @@ struct UnitCommand {
     let axisIndex: [String: Int]
     /// Where a unit finds an input path (a `--oneshot` run finds what it made in its scratch folder).
     var inputPath: (String) -> String = { $0 }
+    /// Variables every unit gets besides its own (a SLURM worker adds `CAIRN_SLURM_JOB`).
+    var extraEnvironment: [String] = []
 
     init(plan: Plan, runDirectory: String, baseEnvironment: [String]) throws(PipelineError) {
         self.plan = plan
@@ -60,6 +62,7 @@ struct UnitCommand {
         for (variable, template) in zip(step.env, envTemplates[unit.step]) {
             environment.append("\(variable.name)=\(try template.render(shellQuote: false, lookup: lookup))")
         }
+        environment += extraEnvironment
         environment.append("CAIRN_STEP=\(step.name)")
         environment.append("CAIRN_UNIT=\(plan.label(of: unit))")
         environment.append("CAIRN_UNIT_KEY=\(unit.key.hex)")

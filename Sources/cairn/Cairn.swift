@@ -30,7 +30,8 @@ struct Cairn: ParsableCommand {
             See 'cairn help <command>' for a command's options.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, PlanCommand.self, ResumeCommand.self, StatusCommand.self, RunsCommand.self, LogCommand.self]
+        subcommands: [RunCommand.self, PlanCommand.self, ResumeCommand.self, StatusCommand.self, RunsCommand.self, LogCommand.self,
+                      CancelCommand.self, WorkerCommand.self]
     )
 
     static func main() {

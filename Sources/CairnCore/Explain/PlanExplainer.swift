@@ -144,7 +144,9 @@ public struct PlanExplainer {
             }
             return true
         }
-        return plan.units.map { u in stepAllowed[u.step] && (u.item.map { itemAllowed[$0] } ?? true) }
+        return plan.units.map { u in
+            stepAllowed[u.step] && (u.item.map { itemAllowed[$0] } ?? true) && (selection.units?.contains(u.key) ?? true)
+        }
     }
 
     /// The same unit across two versions of a pipeline: step name and item values.

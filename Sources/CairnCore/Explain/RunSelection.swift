@@ -17,11 +17,13 @@ public struct RunSelection: Sendable, Equatable {
     public var neverRerun: Set<String> = []
     /// Do not retry units whose last attempt failed (`--skip-failed`).
     public var skipFailed = false
+    /// Only the units with these keys (a SLURM worker's chunk); nil for all.
+    public var units: Set<Digest>?
 
     public init() {}
 
     /// Whether anything narrows the units a run may touch.
-    public var narrows: Bool { steps != nil || until != nil || items != nil || !filters.isEmpty }
+    public var narrows: Bool { steps != nil || until != nil || items != nil || !filters.isEmpty || units != nil }
 
     /// A check of one axis (`--where sample=100:200`, `--where shape=circle,square`).
     public struct AxisFilter: Sendable, Equatable {

@@ -18,6 +18,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var execution: ExecutionOptions
     @OptionGroup var selection: SelectionOptions
+    @OptionGroup var executor: ExecutorOptions
 
     @Flag(help: "A trial: run the selected units (committed or not) into a scratch folder, commit nothing, leave the run untouched.")
     var oneshot = false
@@ -33,7 +34,9 @@ struct RunCommand: ParsableCommand {
         guard spec.runnable else {
             throw RunError.usage("\(pipeline) is a template (runnable: false): it is only extended; run a pipeline that extends it")
         }
-        let snapshot = Snapshot(file: pipeline, pipeline: spec)
+        var snapshot = Snapshot(file: pipeline, pipeline: spec)
+        snapshot.slurm = executor.slurm(stored: nil)
+        if oneshot && snapshot.slurm != nil { throw ValidationError("--oneshot runs here; leave out --executor slurm") }
         let folder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
         let code = try Execute.session(snapshot: snapshot, folder: folder, options: execution, selection: selection, oneshot: oneshot)
         if code != 0 { throw ExitCode(code) }
@@ -51,6 +54,7 @@ struct ResumeCommand: ParsableCommand {
 
     @OptionGroup var execution: ExecutionOptions
     @OptionGroup var selection: SelectionOptions
+    @OptionGroup var executor: ExecutorOptions
 
     @Flag(help: "If the pipeline file changed since the run started, run the current file instead of the stored snapshot.")
     var useCurrent = false
@@ -64,8 +68,13 @@ struct ResumeCommand: ParsableCommand {
         var snapshot = try Snapshot.read(folder)
         if let current = try PipelineChange.check(stored: snapshot, folder: folder, verify: selection.verify) {
             Terminal.standardError.write(current.report(using: useCurrent))
-            if useCurrent { snapshot = current.snapshot }
+            if useCurrent {
+                let stored = snapshot.slurm
+                snapshot = current.snapshot
+                snapshot.slurm = stored
+            }
         }
+        snapshot.slurm = executor.slurm(stored: snapshot.slurm)
         let code = try Execute.session(snapshot: snapshot, folder: folder, options: execution, selection: selection)
         if code != 0 { throw ExitCode(code) }
     }
@@ -88,9 +97,14 @@ enum Execute {
                 Terminal.standardOutput.write(printer.reasons(limit: 8))
             }
         }
-        let summary = oneshot
-            ? try OneshotSession.execute(snapshot: snapshot, folder: folder, options: runOptions, observer: progress, beforeRun: show)
-            : try RunSession.execute(snapshot: snapshot, folder: folder, options: runOptions, observer: progress, beforeRun: show)
+        let summary: RunSummary
+        if oneshot {
+            summary = try OneshotSession.execute(snapshot: snapshot, folder: folder, options: runOptions, observer: progress, beforeRun: show)
+        } else if let slurm = snapshot.slurm {
+            summary = try SlurmSession.execute(snapshot: snapshot, folder: folder, options: runOptions, slurm: slurm, observer: progress, beforeRun: show)
+        } else {
+            summary = try RunSession.execute(snapshot: snapshot, folder: folder, options: runOptions, observer: progress, beforeRun: show)
+        }
         Terminal.standardOutput.line(SummaryPrinter(summary: summary, folder: folder, color: Terminal.standardOutput.color).text())
         return summary.exitCode
     }

@@ -8,6 +8,11 @@ struct SummaryPrinter {
     let color: Bool
 
     func text() -> String {
+        let calls = summary.slurmCalls.map { "\nslurm: \($0.sbatch) sbatch, \($0.squeue) squeue, \($0.scontrol) scontrol call(s)." } ?? ""
+        return body() + calls
+    }
+
+    func body() -> String {
         let style = Style(on: color)
         var out = ""
         let done = summary.committed + summary.alreadyDone

@@ -1,0 +1,58 @@
+import CairnCore
+import CairnJournal
+import Foundation
+
+/// `cairn run --executor slurm` and its `resume`: like ``RunSession`` — plan, lock, replay,
+/// sweep what a dead local controller left — then a ``SlurmController`` instead of the local
+/// runner. Staging debris is left alone: a worker of an adopted job may be writing there.
+public enum SlurmSession {
+    public static func execute(
+        snapshot given: Snapshot, folder: RunFolder, options: RunOptions, slurm: SlurmOptions, observer: any RunObserver,
+        host: HostIdentity = .current, beforeRun: (Explanation, JournalState) -> Void = { _, _ in }
+    ) throws(RunError) -> RunSummary {
+        guard SlurmClient.reachable() else {
+            throw RunError("SLURM does not answer (`sinfo` failed); start a cluster (scripts/slurm-local start) or set SLURM_CONF", exitCode: 1)
+        }
+        let (plan, snapshot) = try RunSession.prepare(given, options: options)
+        let previous = folder.exists ? try? Snapshot.read(folder) : nil
+        try folder.create()
+        let lock = try RunLock(folder: folder, host: host)
+        defer { withExtendedLifetime(lock) {} }
+        let state: JournalState
+        do { state = try JournalState(directory: folder.journal, repair: true) } catch { throw .journal(error) }
+        try snapshot.write(to: folder)
+        try RunSession.sweep(state, folder: folder, host: host, observer: observer)
+        let explanation = PlanExplainer(plan: plan, previous: previous.flatMap { $0.previousPlan(before: snapshot) },
+                                        history: state.units, selection: options.selection).explain()
+        beforeRun(explanation, state)
+        let info = SegmentInfo(host: host.host, bootID: host.bootID, pid: getpid(), time: Int64(Date().timeIntervalSince1970 * 1000))
+        let writer: SegmentWriter
+        do { writer = try Journal.openSegment(directory: folder.journal, info: info) } catch { throw .journal(error) }
+        var summary: RunSummary
+        do {
+            try writer.append(.runStarted(time: info.time, snapshot: snapshot.digest))
+            for (key, open) in state.openAttempts.sorted(by: { $0.key < $1.key }) where open.writer.job.isEmpty {
+                try writer.append(.interrupted(key: key, attempt: open.attempt.attempt, time: info.time))
+            }
+            for index in explanation.invalidate {
+                try writer.append(.invalidated(key: plan.units[index].key, time: info.time))
+            }
+            try writer.flush()
+            let controller = SlurmController(plan: plan, decisions: explanation.decisions, folder: folder, journal: writer,
+                                             client: SlurmClient(), slurm: slurm, options: options, observer: observer)
+            summary = try controller.run()
+            try writer.append(.runEnded(time: Int64(Date().timeIntervalSince1970 * 1000), committed: summary.committed, failed: summary.failures.count))
+            try writer.close()
+        } catch let error as JournalError {
+            try? writer.close()
+            throw .journal(error)
+        } catch let error as RunError {
+            try? writer.close()
+            throw error
+        } catch {
+            try? writer.close()
+            throw RunError("\(error)")
+        }
+        return summary
+    }
+}

@@ -1,0 +1,121 @@
+import CairnCore
+import CairnJournal
+import CairnRun
+import CairnSoak
+import CairnTestSupport
+import Foundation
+import Testing
+
+/// The SLURM executor against the real single-node cluster `scripts/slurm-local` starts
+/// (`scripts/test` starts it). Skipped, saying so, where no cluster answers.
+@Suite(.serialized, .enabled(if: SlurmCluster.answers, "no SLURM cluster answers (run `scripts/slurm-local start`, or the whole suite with scripts/test)"))
+struct SlurmTests {
+    static var environment: [String: String] { SlurmCluster.environment }
+
+
+    /// Items × (gen, sq) + one aggregate; every attempt appends its unit key to side.log.
+    static func pipeline(items: Int, sleep: String = "0") -> String {
+        """
+        name: sl
+        items: {i: {range: [0, \(items)]}}
+        steps:
+          - name: gen
+            run: echo "$CAIRN_UNIT_KEY" >> side.log; sleep \(sleep); echo {i} > {out.o}
+            outputs: {o: 'out/gen/{i}.txt'}
+          - name: sq
+            run: echo "$CAIRN_UNIT_KEY" >> side.log; echo $(( $(cat {in.o}) * 2 )) > {out.o}
+            inputs: {o: {from: gen.o}}
+            outputs: {o: 'out/sq/{i}.txt'}
+          - name: total
+            foreach: once
+            run: echo "$CAIRN_UNIT_KEY" >> side.log; cat {in.o} | awk '{s+=$1} END {print s}' > {out.t}
+            inputs: {o: {from: sq.o}}
+            outputs: {t: out/total.txt}
+        """
+    }
+
+    func checkExactlyOnce(_ dir: TemporaryFolder, items: Int) throws {
+        let lines = dir.lines("side.log")
+        #expect(lines.count == 2 * items + 1, "each unit ran exactly once: \(lines.count) attempts for \(2 * items + 1) units")
+        #expect(Set(lines).count == lines.count, "no unit ran twice")
+        #expect(dir.read("out/total.txt") == "\(items * (items - 1))\n")
+        let state = try JournalState(directory: "\(dir.path)/.cairn/runs/sl/journal", repair: false)
+        #expect(state.commitRecords == 2 * items + 1)
+        #expect(state.units.values.allSatisfy { $0.committed })
+    }
+
+    @Test func aThousandUnitsRunExactlyOnceThroughArrays() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", Self.pipeline(items: 500))
+        let result = try CairnBinary.run(["run", "p.yaml", "--executor", "slurm", "--poll", "0.5", "--items-per-task", "50"],
+                                         in: dir.path, environment: Self.environment, timeout: 300)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        try checkExactlyOnce(dir, items: 500)
+        // One sbatch for the 1,000 item units (10 tasks of 50 items), one for the aggregate.
+        #expect(result.stdout.contains("slurm: 2 sbatch"), "\(result.stdout)")
+        #expect(result.stderr.contains("submitted 1000 unit(s) as SLURM array job") && result.stderr.contains("(10 task(s))"), "\(result.stderr)")
+        let again = try CairnBinary.run(["run", "p.yaml", "--executor", "slurm", "--poll", "0.5"], in: dir.path, environment: Self.environment)
+        #expect(again.status == 0 && again.stdout.contains("slurm: 0 sbatch"), "\(again.stdout)")
+    }
+
+    @Test func aKilledControllerIsFollowedAgainOnResumeAndNothingRunsTwice() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", Self.pipeline(items: 60, sleep: "0.3"))
+        let first = try CairnBinary.start(["run", "p.yaml", "--executor", "slurm", "--poll", "0.5", "--items-per-task", "10"],
+                                          in: dir.path, environment: Self.environment)
+        #expect(CairnBinary.waitFor(timeout: 60) { dir.lines("side.log").count >= 20 })
+        first.signal(SIGKILL)
+        _ = first.wait()
+        let before = dir.lines("side.log").count
+        #expect(before < 121, "the controller died while jobs were running (\(before) attempts so far)")
+        let resumed = try CairnBinary.run(["resume", "--poll", "0.5"], in: dir.path, environment: Self.environment, timeout: 300)
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        try checkExactlyOnce(dir, items: 60)
+        // The running job was followed, not submitted again: only the aggregate was.
+        let state = try JournalState(directory: "\(dir.path)/.cairn/runs/sl/journal", repair: false)
+        let submitted = state.submissionOrder.compactMap { state.submissions[$0] }.map(\.keys.count)
+        #expect(submitted == [120, 1], "\(submitted)")
+    }
+
+    @Test func anInterruptedControllerLeavesTheJobsRunningAndCancelStopsThem() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", Self.pipeline(items: 8, sleep: "30"))
+        let first = try CairnBinary.start(["run", "p.yaml", "--executor", "slurm", "--poll", "0.5", "--items-per-task", "1"],
+                                          in: dir.path, environment: Self.environment)
+        #expect(CairnBinary.waitFor(timeout: 60) { dir.lines("side.log").count >= 8 })
+        first.signal(SIGINT)
+        let stopped = first.wait()
+        #expect(stopped.status == 130)
+        #expect(stopped.stderr.contains("submitted jobs keep running"), "\(stopped.stderr)")
+        let state = try JournalState(directory: "\(dir.path)/.cairn/runs/sl/journal", repair: false)
+        let job = try #require(state.submissions.values.first?.jobID)
+        #expect(Tool.output("/usr/bin/env", ["SLURM_CONF=\(Self.environment["SLURM_CONF"] ?? ProcessInfo.processInfo.environment["SLURM_CONF"] ?? "")", "squeue", "-h", "-j", job]).contains(job))
+        let cancel = try CairnBinary.run(["cancel"], in: dir.path, environment: Self.environment)
+        #expect(cancel.status == 0 && cancel.stdout.contains("cancelled SLURM job(s) \(job)"), "\(cancel.stdout)\(cancel.stderr)")
+        #expect(CairnBinary.waitFor(timeout: 60) {
+            !Tool.output("/usr/bin/env", ["SLURM_CONF=\(Self.environment["SLURM_CONF"] ?? ProcessInfo.processInfo.environment["SLURM_CONF"] ?? "")", "squeue", "-h", "-j", job]).contains(job)
+        })
+    }
+}
+
+/// Where the test cluster is: `SLURM_CONF` as `scripts/test` exports it, or the default of
+/// `scripts/slurm-local`.
+enum SlurmCluster {
+    static let environment: [String: String] = {
+        var env: [String: String] = [:]
+        if ProcessInfo.processInfo.environment["SLURM_CONF"] == nil, FileManager.default.fileExists(atPath: "/tmp/cairn-slurm/etc/slurm.conf") {
+            env["SLURM_CONF"] = "/tmp/cairn-slurm/etc/slurm.conf"
+        }
+        return env
+    }()
+
+    static var answers: Bool {
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        guard let child = try? ChildProcess(path: "/usr/bin/env", arguments: ["sinfo", "-h"], directory: "/", environment: env) else { return false }
+        return child.wait() == 0
+    }
+}
