@@ -80,6 +80,7 @@ public struct JournalState: Sendable {
         case .committed(let c):
             let wasCommitted = units[c.key]?.committed ?? false
             units[c.key, default: UnitHistory()].commit(attempt: c.attempt, time: c.time)
+            units[c.key]!.durationMs = c.durationMs
             if !wasCommitted { commitRecords += 1 }
             if !c.outputs.isEmpty { commitOutputs[c.key] = c.outputs }
             lastTime = max(lastTime, c.time)
@@ -153,6 +154,7 @@ extension UnitHistory {
 
     mutating func interrupt() {
         if !committed { interrupted = true }
+        interruptions += 1
         open = nil
     }
 }

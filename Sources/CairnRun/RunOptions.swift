@@ -16,6 +16,15 @@ public struct RunOptions: Sendable {
     public var workspace: [String] = []
     /// Re-read every code and input file instead of trusting the digest cache (`--verify`).
     public var verify = false
+    /// Stop gracefully this many seconds after the session starts (`--time-limit`), as on
+    /// SIGTERM, and start no unit that is not expected to finish before then.
+    public var timeLimit: Double?
+    /// A SLURM worker: its allocation's end (seconds since the epoch); SIGUSR1 (the warning
+    /// before it) stops the worker instead of printing status.
+    public var allocationEnd: Double?
+    public var usr1Stops = false
+    /// What the machine offers units at once; nil fields are not limited (see ``ResourceBudget``).
+    public var budget = ResourceBudget()
     /// Read end of the signal pipe (SIGINT, SIGTERM, SIGHUP, SIGUSR1), if signals are handled.
     public var signalFD: Int32?
 

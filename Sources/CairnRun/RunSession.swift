@@ -12,6 +12,7 @@ public enum RunSession {
         host: HostIdentity = .current, beforeRun: (Explanation, JournalState) -> Void = { _, _ in }
     ) throws(RunError) -> RunSummary {
         let (plan, snapshot) = try prepare(given, options: options)
+        if let problem = options.budget.problem(in: plan) { throw .pipeline(problem) }
         let previous = folder.exists ? try? Snapshot.read(folder) : nil
         try folder.create()
         let lock = try RunLock(folder: folder, host: host)

@@ -14,6 +14,8 @@ public struct RunSummary: Sendable {
     public var notStarted = 0
     /// Attempts stopped by an interrupt.
     public var interruptedAttempts = 0
+    /// The run stopped at its time limit (`--time-limit`, or a SLURM worker's allocation).
+    public var timeLimited = false
     /// The signal that interrupted the run, if any.
     public var interruptedBy: Int32?
     /// A fatal error that stopped the run (journal write failed, disk full).
@@ -27,9 +29,10 @@ public struct RunSummary: Sendable {
     /// Units in the plan, less those not selected.
     public var total = 0
 
-    /// 0 all committed, 1 failures, 128+signal when interrupted.
+    /// 0 all committed, 1 failures, 128+signal when interrupted, 124 at the time limit.
     public var exitCode: Int32 {
         if let signal = interruptedBy { return 128 + signal }
+        if timeLimited { return 124 }
         if fatal != nil || !failures.isEmpty || skipped > 0 || notStarted > 0 { return 1 }
         return 0
     }

@@ -17,6 +17,8 @@ final class Runner {
         var log: String
         var started: Double
         var pid: Int32
+        /// GPU ids handed to it (given back when it ends).
+        var gpus: [String] = []
     }
 
     let plan: Plan
@@ -49,6 +51,14 @@ final class Runner {
     var stopping = false
     var attemptCounter = 0
     var faults = FaultInjection()
+    /// Resources the running units hold.
+    var use = ResourceUse(freeGPUs: [])
+    /// When the session must stop (`--time-limit`, or a SLURM allocation's end), monotonic.
+    var timeDeadline: Double?
+    /// Per step: the median of committed durations (s), for units without `resources.time`.
+    var medianDuration: [Double?] = []
+    /// Units not started because they would not finish before the deadline (with dependents).
+    var postponed = 0
     /// Called every ``RunLock/renewInterval`` seconds (renews the run lock's lease).
     var heartbeat: () -> Void = {}
     var lastHeartbeat = MonotonicClock.now()
@@ -106,6 +116,12 @@ final class Runner {
         stepSlot = [Int](repeating: 0, count: plan.pipeline.steps.count)
         for (slot, s) in plan.stepOrder.enumerated() { stepSlot[s] = slot }
         summary = start
+        use = ResourceUse(freeGPUs: options.budget.gpus)
+        var ends: [Double] = []
+        if let limit = options.timeLimit { ends.append(MonotonicClock.now() + limit) }
+        if let end = options.allocationEnd { ends.append(MonotonicClock.now() + (end - Date().timeIntervalSince1970)) }
+        timeDeadline = ends.min()
+        medianDuration = Self.medians(plan: plan, history: history)
         for step in plan.pipeline.steps {
             try? FileManager.default.createDirectory(atPath: "\(folder.logs)/\(step.name)", withIntermediateDirectories: true)
         }
@@ -123,9 +139,17 @@ final class Runner {
         while true {
             // Due retries become ready; `deadline` is when the next one will.
             var deadline = stopping ? nil : scheduler.release(now: MonotonicClock.now())
-            while !stopping, executor.runningCount < executor.slots, let unit = scheduler.next() {
-                launch(unit)
+            dispatch: while !stopping, executor.runningCount < executor.slots, let unit = scheduler.next() {
+                switch admit(unit) {
+                case .start: launch(unit)
+                case .later:
+                    scheduler.requeue(unit)  // waits for resources to free up
+                    break dispatch
+                case .postponed: continue
+                }
             }
+            if let end = timeDeadline, !stopping, MonotonicClock.now() >= end { timeUp("the time limit") }
+            if let end = timeDeadline, !stopping { deadline = min(deadline ?? end, end) }
             settleDurable()
             let idle = executor.runningCount == 0 && awaitingDurability.isEmpty
             if idle && (stopping || scheduler.isFinished) { break }
@@ -157,7 +181,7 @@ final class Runner {
         }
         do { try journal.flush() } catch { fatal("\(error)") }
         settleDurable()
-        summary.notStarted = scheduler.states.count { $0 == .ready || $0 == .waiting || $0 == .delayed }
+        summary.notStarted = scheduler.states.count { $0 == .ready || $0 == .waiting || $0 == .delayed } + postponed
         report(final: true)
         staging.removeEmptyStagingFolders(outputs: plan.units.lazy.flatMap(\.outputs))
         return summary
@@ -175,21 +199,33 @@ final class Runner {
         let attemptID = "\(attemptPrefix)-\(attemptCounter)"
         let log = folder.log(step: step.name, label: plan.itemLabel(of: unit))
         do throws(RunError) {
+            if step.checkpoint {
+                let restarts = history[unit.key]?.interruptions ?? 0
+                guard restarts <= step.maxRestarts else {
+                    throw RunError("was stopped and continued \(restarts) times, more than max_restarts (\(step.maxRestarts)); raise max_restarts or look at why it does not finish", exitCode: 1)
+                }
+                _ = RawPath.makeDirectories(command.checkpointFolder(unit))
+            }
             let staged = try staging.prepare(unit.outputs, attempt: attemptID)
             let rendered: (command: String, environment: [String])
             let shown = scratch.map { root in staged.map { "\(root)/\($0)" } } ?? staged
             do { rendered = try command.render(unit, attempt: number, staged: shown) } catch {
                 throw RunError("cannot render the command: \(error)", exitCode: 1)
             }
-            var job = Job(id: index, command: rendered.command, environment: rendered.environment,
+            let resources = step.resources
+            var environment = rendered.environment
+            let gpus = use.take(resources)
+            if !options.budget.gpus.isEmpty { environment.append("CUDA_VISIBLE_DEVICES=\(gpus.joined(separator: ","))") }
+            var job = Job(id: index, command: rendered.command, environment: environment,
                           workingDirectory: workingDirectory, logPath: log, timeout: step.timeout, grace: options.grace)
             job.stopSignal = Self.signalNumber(step.stopSignal)
             let pid: Int32
             do { pid = try executor.start(job) } catch {
+                use.give(resources, gpus: gpus)
                 throw RunError("\(error)", machineFault: error.code.map(isMachineFault) ?? false)
             }
             faults.unitSpawned()
-            attempts[index] = Attempt(number: number, staged: staged, log: log, started: MonotonicClock.now(), pid: pid)
+            attempts[index] = Attempt(number: number, staged: staged, log: log, started: MonotonicClock.now(), pid: pid, gpus: gpus)
             append(.attemptStarted(key: unit.key, attempt: number, pid: pid, startTicks: ProcessTable.startTicks(of: pid) ?? 0, time: now()))
             progress.steps[stepSlot[unit.step]].running += 1
         } catch {
@@ -211,9 +247,11 @@ final class Runner {
         guard let attempt = attempts[index] else { return }
         let unit = plan.units[index]
         let step = plan.pipeline.steps[unit.step]
+        use.give(step.resources, gpus: attempt.gpus)
         progress.steps[stepSlot[unit.step]].running -= 1
         removeIfEmpty(attempt.log)
-        if completion.stopped && !(completion.termination == .exited(0)) {
+        // A stopped checkpointing unit paused, whatever its exit status: it continues next time.
+        if completion.stopped && (step.checkpoint || !(completion.termination == .exited(0))) {
             interrupted(index, attempt)
             return
         }
@@ -317,6 +355,10 @@ final class Runner {
     // MARK: - Signals
 
     func handle(signal: Int32) {
+        if signal == SIGUSR1 && options.usr1Stops {
+            timeUp("SLURM's warning before the time limit (USR1)")
+            return
+        }
         if signal == SIGUSR1 {
             let now = MonotonicClock.now()
             let running = attempts.sorted { $0.key < $1.key }.map { (plan.label(of: plan.units[$0.key]), now - $0.value.started) }

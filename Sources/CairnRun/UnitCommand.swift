@@ -46,6 +46,7 @@ struct UnitCommand {
             case "attempt": return .value(.int(attempt))
             case "run_dir": return .value(.string(self.runDirectory))
             case "step": return .value(.string(step.name))
+            case "checkpoint_dir" where step.checkpoint: return .value(.string(self.checkpointFolder(unit)))
             default: break
             }
             if name.hasPrefix("out."), let o = step.outputs.firstIndex(where: { "out.\($0.name)" == name }) {
@@ -69,6 +70,7 @@ struct UnitCommand {
         environment.append("CAIRN_SEED=\(unit.seed)")
         environment.append("CAIRN_ATTEMPT=\(attempt)")
         environment.append("CAIRN_RUN_DIR=\(runDirectory)")
+        if step.checkpoint { environment.append("CAIRN_CHECKPOINT_DIR=\(checkpointFolder(unit))") }
         if unit.item != nil {
             for (name, value) in zip(plan.axisNames, values) { environment.append("CAIRN_ITEM_\(name.uppercased())=\(value)") }
         }
@@ -77,6 +79,11 @@ struct UnitCommand {
             environment.append("CAIRN_IN_\(input.name.uppercased())=\(paths.map(inputPath).joined(separator: "\n"))")
         }
         return (command, environment)
+    }
+
+    /// The folder a checkpointing unit keeps across its attempts.
+    func checkpointFolder(_ unit: PlannedUnit) -> String {
+        Runner.checkpointFolder(run: RunFolder(path: runDirectory), step: plan.pipeline.steps[unit.step].name, label: plan.itemLabel(of: unit))
     }
 
     /// An input that comes from every item of an item step (an aggregate's input) is always a list.

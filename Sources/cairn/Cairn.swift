@@ -1,5 +1,6 @@
 import ArgumentParser
 import CCairnSystem
+import CairnCore
 import CairnRun
 import Foundation
 
@@ -66,15 +67,24 @@ struct ExecutionOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print only the final summary.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Stop gracefully after this long (e.g. 2h, 90m): no unit starts that is not expected to finish in time; running ones get their stop signal; `cairn resume` continues. Exit code 124.", valueName: "DURATION"))
+    var timeLimit: String?
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard grace >= 0 else { throw ValidationError("--grace must be zero or more seconds") }
+        if let timeLimit, Duration.parseSeconds(timeLimit) == nil {
+            throw ValidationError("--time-limit \(timeLimit): give a duration such as 90s, 45m, 2h or 1h30m")
+        }
     }
 
     /// Run options with the signal pipe installed.
     func runOptions() -> RunOptions {
         let fd = Self.signalFD
-        return RunOptions(jobs: jobs, failFast: failFast, grace: grace, signalFD: fd >= 0 ? fd : nil)
+        var options = RunOptions(jobs: jobs, failFast: failFast, grace: grace, signalFD: fd >= 0 ? fd : nil)
+        options.timeLimit = timeLimit.flatMap(Duration.parseSeconds)
+        options.budget = ResourceBudget.machine(cpus: jobs)
+        return options
     }
 
     /// The signal pipe, installed once per process (a folder of pipelines runs several sessions).

@@ -101,6 +101,49 @@ struct SlurmTests {
     }
 }
 
+extension SlurmTests {
+    @Test func aCheckpointedUnitContinuesAfterSLURMsWarning() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", LimitsTests.training.replacingOccurrences(of: "name: c\n", with: "name: sl\n"))
+        let controller = try CairnBinary.start(["run", "p.yaml", "--executor", "slurm", "--poll", "0.5", "--items-per-task", "1"],
+                                               in: dir.path, environment: Self.environment)
+        // The warning SLURM sends before a time limit, sent now, to the task running item 1.
+        #expect(CairnBinary.waitFor(timeout: 60) { dir.lines("work.log").contains("1") })
+        let state = try JournalState(directory: "\(dir.path)/.cairn/runs/sl/journal", repair: false)
+        let job = try #require(state.submissionOrder.first.flatMap { state.submissions[$0]?.jobID })
+        let conf = Self.environment["SLURM_CONF"] ?? ProcessInfo.processInfo.environment["SLURM_CONF"] ?? ""
+        #expect(Tool.run("/usr/bin/env", ["SLURM_CONF=\(conf)", "scancel", "--batch", "--signal=USR1", "\(job)_0"]) == 0)
+        let result = controller.wait(timeout: 120)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(dir.read("models/1.txt") == "trained 20\n" && dir.read("models/2.txt") == "trained 20\n")
+        let final = try JournalState(directory: "\(dir.path)/.cairn/runs/sl/journal", repair: false)
+        let interruptions = final.units.values.reduce(0) { $0 + $1.interruptions }
+        #expect(interruptions >= 1, "the warning paused a unit")
+        #expect(final.submissionOrder.count >= 2, "the paused unit was submitted again")
+        #expect(dir.lines("work.log").count <= 40 + interruptions)
+    }
+
+    @Test func aUnitOverItsTimeLimitIsClassifiedTIMEOUT() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", """
+            name: sl
+            items: {i: [1]}
+            steps:
+              - name: slow
+                run: echo "$CAIRN_UNIT_KEY" >> side.log; sleep 600
+            """)
+        // A one-minute limit and no warning: SLURM ends the job as TIMEOUT (it checks about
+        // every 30 s, so this takes one to two minutes).
+        let run = try CairnBinary.run(["run", "p.yaml", "--executor", "slurm", "--poll", "1", "--warning", "0", "--sbatch-arg=--time=1"],
+                                      in: dir.path, environment: Self.environment, timeout: 240)
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("SLURM TIMEOUT: the job reached its time limit"), "\(run.stdout)\(run.stderr)")
+        #expect(dir.lines("side.log").count == 1, "retries: 0 — not submitted again")
+    }
+}
+
 /// Where the test cluster is: `SLURM_CONF` as `scripts/test` exports it, or the default of
 /// `scripts/slurm-local`.
 enum SlurmCluster {

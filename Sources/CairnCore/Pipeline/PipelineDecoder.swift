@@ -16,7 +16,7 @@ public struct PipelineDecoder {
     static let topKeys = ["name", "seed", "params", "items", "sample", "steps", "description", "extends", "runnable"]
     static let stepKeys = [
         "name", "run", "needs", "outputs", "inputs", "env", "timeout", "retries", "retry_backoff",
-        "foreach", "stop_signal", "code", "description",
+        "foreach", "stop_signal", "code", "resources", "checkpoint", "max_restarts", "description",
     ]
     static let axisKinds = ["range", "list", "glob", "file"]
 
@@ -273,6 +273,32 @@ public struct PipelineDecoder {
                 for (i, item) in items.enumerated() { step.code.append(try string(item, at: "\(key).code[\(i)]")) }
             }
         }
+        if let n = e["resources"] {
+            let r = try mapping(n, at: "\(key).resources", allowed: ["cpus", "memory", "gpus", "time"])
+            if let c = r["cpus"] {
+                step.resources.cpus = try int(c, at: "\(key).resources.cpus")
+                guard step.resources.cpus >= 1 else { throw fail(c, "\(key).resources.cpus", "must be 1 or more") }
+            }
+            if let g = r["gpus"] {
+                step.resources.gpus = try int(g, at: "\(key).resources.gpus")
+                guard step.resources.gpus >= 0 else { throw fail(g, "\(key).resources.gpus", "must be 0 or more") }
+            }
+            if let m = r["memory"] {
+                guard case .scalar(let text, let kind) = m.value, kind != .null, let mb = Self.parseMemory(text) else {
+                    throw typeError(m, "\(key).resources.memory", "a size such as 512M, 4G or 1T (a plain number is MiB)")
+                }
+                step.resources.memoryMB = mb
+            }
+            if let t = r["time"] { step.resources.time = try duration(t, at: "\(key).resources.time") }
+        }
+        if let n = e["checkpoint"] {
+            guard let value = n.boolValue else { throw typeError(n, "\(key).checkpoint", "true or false") }
+            step.checkpoint = value
+        }
+        if let n = e["max_restarts"] {
+            step.maxRestarts = try int(n, at: "\(key).max_restarts")
+            guard step.maxRestarts >= 0 else { throw fail(n, "\(key).max_restarts", "must be zero or more") }
+        }
         if let n = e["timeout"] { step.timeout = try duration(n, at: "\(key).timeout") }
         if let n = e["retries"] {
             step.retries = try int(n, at: "\(key).retries")
@@ -342,6 +368,22 @@ public struct PipelineDecoder {
 
     func fail(_ node: ConfigNode, _ key: String, _ message: String) -> PipelineError {
         PipelineError(file: node.file ?? file, line: node.line, key: key, message: message)
+    }
+
+    /// MiB from `512`, `512M`, `4G`, `1T` (also `4GB`, `4Gi`); nil if not a size.
+    public static func parseMemory(_ text: String) -> Int? {
+        var t = text.trimmingCharacters(in: .whitespaces).uppercased()
+        for suffix in ["IB", "B"] where t.hasSuffix(suffix) && t.count > suffix.count { t.removeLast(suffix.count) }
+        let scale: Double
+        switch t.last {
+        case "K": scale = 1.0 / 1024; t.removeLast()
+        case "M": scale = 1; t.removeLast()
+        case "G": scale = 1024; t.removeLast()
+        case "T": scale = 1024 * 1024; t.removeLast()
+        default: scale = 1
+        }
+        guard let v = Double(t), v > 0, v.isFinite else { return nil }
+        return max(1, Int((v * scale).rounded(.up)))
     }
 
     static func isIdentifier(_ s: String) -> Bool {

@@ -68,6 +68,31 @@ public struct StepSpec: Sendable, Codable, Equatable {
     /// Declared as paths or glob patterns; the run layer resolves them to files, relative to
     /// the pipeline folder, before planning.
     public var code: [String] = []
+    /// What one unit needs: the local executor never runs more at once than the machine (or
+    /// `-j`) has; SLURM jobs ask for it.
+    public var resources = Resources()
+    /// A unit that may be stopped and continued: it gets a folder that lasts across its
+    /// attempts (`{checkpoint_dir}`, `CAIRN_CHECKPOINT_DIR`) and is continued after a time
+    /// limit, at most `maxRestarts` times.
+    public var checkpoint = false
+    public var maxRestarts = 10
+
+    /// CPUs, memory, GPUs and expected time of one unit.
+    public struct Resources: Sendable, Codable, Equatable {
+        public var cpus = 1
+        /// MiB; 0 for not declared.
+        public var memoryMB = 0
+        public var gpus = 0
+        /// Expected (and, on SLURM, requested) seconds; nil for not declared.
+        public var time: Double?
+
+        public init(cpus: Int = 1, memoryMB: Int = 0, gpus: Int = 0, time: Double? = nil) {
+            self.cpus = cpus
+            self.memoryMB = memoryMB
+            self.gpus = gpus
+            self.time = time
+        }
+    }
 
     /// Signal names `stop_signal` accepts.
     public static let stopSignals = ["TERM", "INT", "HUP", "QUIT", "USR1", "USR2", "KILL"]
@@ -102,6 +127,7 @@ public struct StepSpec: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case name, run, needs, outputs, inputs, env, timeout, retries, retryBackoff, foreach, stopSignal, code
+        case resources, checkpoint, maxRestarts
     }
 
     /// Decodes a stored step; members added after a snapshot was written take their defaults.
@@ -119,6 +145,9 @@ public struct StepSpec: Sendable, Codable, Equatable {
         foreach = try c.decodeIfPresent(ForEach.self, forKey: .foreach) ?? .item
         stopSignal = try c.decodeIfPresent(String.self, forKey: .stopSignal) ?? "TERM"
         code = try c.decodeIfPresent([String].self, forKey: .code) ?? []
+        resources = try c.decodeIfPresent(Resources.self, forKey: .resources) ?? Resources()
+        checkpoint = try c.decodeIfPresent(Bool.self, forKey: .checkpoint) ?? false
+        maxRestarts = try c.decodeIfPresent(Int.self, forKey: .maxRestarts) ?? 10
     }
 
     /// The steps this one depends on: `needs` plus steps whose outputs it takes as inputs.

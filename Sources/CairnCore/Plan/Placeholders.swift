@@ -1,12 +1,13 @@
 /// The placeholder names Cairn defines besides the axes.
 public enum Placeholders {
     /// Names an axis may not take.
-    public static let reserved: Set<String> = ["seed", "attempt", "run_dir", "step", "out", "in", "item"]
+    public static let reserved: Set<String> = ["seed", "attempt", "run_dir", "step", "out", "in", "item", "checkpoint_dir"]
 
     /// Placeholders allowed in a step's `run` and `env` templates.
     static func command(step: StepSpec, axes: [String], params: [String] = []) -> [String] {
         var names = (step.foreach == .item ? axes : []) + params
         names += ["seed", "attempt", "run_dir", "step"]
+        if step.checkpoint { names.append("checkpoint_dir") }
         names += step.outputs.map { "out.\($0.name)" }
         names += step.inputs.map { "in.\($0.name)" }
         return names

@@ -98,6 +98,24 @@ public struct Scheduler: Sendable {
         return skipped
     }
 
+    /// Sets aside a unit just taken (it would not finish in time) and everything that depends
+    /// on it: they end this session not started, and are not failures. Returns how many.
+    @discardableResult
+    public mutating func postpone(_ unit: Int) -> Int {
+        states[unit] = .excluded
+        open -= 1
+        var count = 1
+        var stack = dependents[unit].map(Int.init)
+        while let d = stack.popLast() {
+            guard states[d] == .waiting else { continue }
+            states[d] = .excluded
+            open -= 1
+            count += 1
+            stack.append(contentsOf: dependents[d].map(Int.init))
+        }
+        return count
+    }
+
     /// Puts a running unit back to run again at time `until` (a retry).
     public mutating func retry(_ unit: Int, at until: Double) {
         states[unit] = .delayed

@@ -10,6 +10,10 @@ public struct UnitHistory: Sendable, Equatable {
     public var interrupted = false
     /// When the commit record was written (ms since the epoch).
     public var commitTime: Int64?
+    /// How long the committing attempt took (ms), for expected durations.
+    public var durationMs: Int64?
+    /// Attempts journaled as interrupted (stopped, not failed), over all sessions.
+    public var interruptions = 0
     /// Invalidated (`--force`) and not committed again since.
     public var forced = false
     /// The attempt that started and has no end record yet, if any.

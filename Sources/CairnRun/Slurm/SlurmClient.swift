@@ -53,6 +53,19 @@ final class SlurmClient {
         return tasks
     }
 
+    /// When job `jobID`'s allocation ends (seconds since the epoch), nil when unlimited or unknown.
+    static func endTime(of jobID: String) -> Double? {
+        guard let out = ToolCommand.run("squeue", ["-h", "-j", jobID, "-o", "%e"]), out.status == 0,
+            let text = out.stdout.split(separator: "\n").first.map(String.init)
+        else { return nil }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone.current
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
+        guard let date = formatter.date(from: text), date.timeIntervalSinceNow < 300 * 86400 else { return nil }
+        return date.timeIntervalSince1970
+    }
+
     /// Final states of an array job's tasks (`scontrol show job`, while SLURM remembers it).
     func finalStates(_ jobID: String) -> [TaskState] {
         scontrolCalls += 1

@@ -131,23 +131,52 @@ final class SlurmController {
         guard !ids.isEmpty, let queued = client.queued(Array(Set(ids.values)).sorted()) else { return }
         for s in active {
             guard let id = ids[s.name], queued[id] == nil else { continue }
-            let states = client.finalStates(id)
-            let bad = states.first { $0.state != "COMPLETED" }?.state
-            let endState = bad ?? (states.isEmpty ? "GONE" : "COMPLETED")
+            let tasks = client.finalStates(id)
+            var byTask: [String: String] = [:]
+            for t in tasks { byTask[t.task] = t.state }
+            let bad = tasks.first { !$0.state.hasPrefix("COMPLETED") }?.state
+            let endState = bad ?? (tasks.isEmpty ? "GONE" : "COMPLETED")
             for key in s.keys {
-                guard let i = indexOfKey[key], let h = state.units[key], !h.committed else { continue }
+                guard let i = indexOfKey[key], !(state.units[key]?.committed ?? false) else { continue }
+                let h = state.units[key] ?? UnitHistory()
+                let step = plan.step(of: plan.units[i])
+                let ranHere = h.attempts > attemptsAtSubmit[i, default: h.attempts - (h.open != nil || h.interrupted ? 1 : 0)]
                 if let open = h.open, state.writers[open.writer].job.hasPrefix("\(id)_") {
-                    try record(.interrupted(key: key, attempt: open.attempt, time: now()))
-                    if endState == "CANCELLED" { failedForGood[i] = "its SLURM job was cancelled" }
-                    else if tries[i, default: 0] > plan.step(of: plan.units[i]).retries { failedForGood[i] = "SLURM ended its job: \(endState)" }
-                } else if let failure = h.lastFailure, h.attempts > attemptsAtSubmit[i, default: Int.max] {
-                    failedForGood[i] = failure
+                    // The worker died with the unit running: SLURM's state for its task says why.
+                    try close(i, key: key, attempt: open.attempt, end: SlurmEnd(state: byTask[state.writers[open.writer].job] ?? endState), step: step)
+                } else if ranHere, let failure = h.lastFailure {
+                    failedForGood[i] = failure  // failed in the worker, which used the step's retries
+                } else if ranHere, h.interrupted {
+                    // The worker stopped it: SLURM's warning or its time limit. A checkpointing
+                    // unit continues (max_restarts bounds it); others count the job's end.
+                    // A worker that stops at the allocation's end exits cleanly (COMPLETED): for a
+                    // unit that cannot pause, that is its time limit all the same.
+                    let end = SlurmEnd(state: endState == "COMPLETED" ? "TIMEOUT" : endState)
+                    if !step.checkpoint {
+                        try close(i, key: key, attempt: h.attempts, end: end, step: step, journalIt: !end.interruption)
+                    }
+                } else if tries[i, default: 0] > step.retries + 3 {
+                    failedForGood[i] = "submitted \(tries[i, default: 0]) times without running (SLURM: \(endState))"
                 }
             }
             try record(.slurmEnded(name: s.name, state: endState, time: now()))
             if endState != "COMPLETED" { observer.notice("SLURM job \(id) (\(s.name)) ended: \(endState)") }
         }
         do { try journal.flush() } catch { throw .journal(error) }
+    }
+
+    /// Ends a unit's attempt as SLURM's end state says: interrupted (not its fault) or failed
+    /// with the state as reason; failed for good when SLURM's state is not worth a retry or
+    /// the step's `retries` are used up.
+    func close(_ i: Int, key: Digest, attempt: Int, end: SlurmEnd, step: StepSpec, journalIt: Bool = true) throws(RunError) {
+        if journalIt {
+            if end.interruption {
+                try record(.interrupted(key: key, attempt: attempt, time: now()))
+            } else {
+                try record(.failed(UnitFailure(key: key, attempt: attempt, exitCode: -1, durationMs: 0, time: now(), reason: end.reason)))
+            }
+        }
+        if !end.retry || tries[i, default: 0] > step.retries { failedForGood[i] = end.reason }
     }
 
     /// Writes the job script and chunk files, journals the submission durably, submits it as one
@@ -181,7 +210,7 @@ final class SlurmController {
         }
         try record(.slurmSubmitting(name: name, keys: keys, time: now()))
         do { try journal.flush() } catch { throw .journal(error) }
-        let id = try client.submit(script: "\(dir)/job.sh", name: name, tasks: chunks.count, output: "\(dir)/task-%a.out", arguments: slurm.sbatchArguments)
+        let id = try client.submit(script: "\(dir)/job.sh", name: name, tasks: chunks.count, output: "\(dir)/task-%a.out", arguments: slurm.sbatchArguments(plan: plan, chunks: chunks))
         try record(.slurmSubmitted(name: name, jobID: id, time: now()))
         do { try journal.flush() } catch { throw .journal(error) }
         observer.notice("submitted \(keys.count) unit(s) as SLURM array job \(id) (\(chunks.count) task(s))")

@@ -28,7 +28,20 @@ public enum WorkerSession {
         var selection = RunSelection()
         selection.units = keys
         let explanation = PlanExplainer(plan: plan, previous: nil, history: state.units, selection: selection).explain()
+        var options = options
+        options.usr1Stops = true
+        // Stop a little before SLURM would, so running units get their stop signal and grace.
+        if let id = ProcessInfo.processInfo.environment["SLURM_JOB_ID"], let end = SlurmClient.endTime(of: id) {
+            options.allocationEnd = end - options.grace - 5
+        }
         return try RunSession.drive(plan: plan, explanation: explanation, snapshot: snapshot, folder: run, scratch: nil, state: state,
                                     cache: ResultCache(), options: options, observer: observer, host: host, heartbeat: {}, workerJob: job)
+    }
+
+    /// The options a worker runs its chunk with: the task's CPUs and GPUs as its budget.
+    public static func budget(environment: [String: String]) -> ResourceBudget {
+        var budget = ResourceBudget.machine(cpus: Int(environment["SLURM_CPUS_PER_TASK"] ?? "") ?? 1)
+        if let mb = environment["SLURM_MEM_PER_NODE"].flatMap({ Int($0) }) { budget.memoryMB = mb }
+        return budget
     }
 }

@@ -28,6 +28,9 @@ struct ExecutorOptions: ParsableArguments {
     @Option(help: "Items per SLURM array task (a task runs every step of its items).")
     var itemsPerTask: Int?
 
+    @Option(help: "Seconds before its time limit at which SLURM warns a worker (it then stops starting units and pauses running ones).")
+    var warning: Int?
+
     func validate() throws {
         if let poll, poll < 0.1 { throw ValidationError("--poll must be at least 0.1 seconds") }
         if let itemsPerTask, itemsPerTask < 1 { throw ValidationError("--items-per-task must be at least 1") }
@@ -45,6 +48,7 @@ struct ExecutorOptions: ParsableArguments {
         if !sbatchArguments.isEmpty { s.extraArguments = sbatchArguments }
         if let poll { s.pollInterval = poll }
         if let itemsPerTask { s.itemsPerTask = itemsPerTask }
+        if let warning { s.warningSeconds = warning }
         return s
     }
 }

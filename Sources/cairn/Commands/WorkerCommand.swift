@@ -30,10 +30,12 @@ struct WorkerCommand: ParsableCommand {
         var options = ExecutionOptions.parseOrExit([]).runOptions()
         options.grace = grace
         options.jobs = Int(env["SLURM_CPUS_PER_TASK"] ?? "") ?? 1
+        options.budget = WorkerSession.budget(environment: env)
         let progress = ProgressPrinter(terminal: Terminal.standardError, quiet: true)
         let summary = try WorkerSession.execute(run: RunFolder(path: RunFolder.absolute(runDir)), submission: submission, task: task,
                                                 job: job, options: options, observer: progress)
         Terminal.standardOutput.line("worker \(job): \(summary.committed) committed, \(summary.failures.count) failed, \(summary.alreadyDone) already done")
-        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+        // Stopping at SLURM's warning is this worker doing its job; the controller submits the rest.
+        if summary.exitCode != 0 && !summary.timeLimited { throw ExitCode(summary.exitCode) }
     }
 }

@@ -28,6 +28,9 @@ struct SummaryPrinter {
             for failure in summary.failures.prefix(20) { text += "\n  \(failure.unit): \(failure.reason)\n    log: \(Terminal.relative(failure.log))" }
             return text
         }
+        if summary.timeLimited && summary.interruptedBy == nil {
+            return style.yellow("stopped at the time limit") + ": \(done)/\(summary.total) units committed (\(summary.committed) in this session), \(summary.interruptedAttempts) attempt(s) paused, \(summary.notStarted) not started.\nresume with: cairn resume \(Terminal.relative(folder.path))"
+        }
         let reused = summary.reused > 0 ? ", \(summary.reused) of them reused from other runs" : ""
         let unselected = summary.notSelected > 0 ? " \(summary.notSelected) unit(s) not selected." : ""
         if summary.failures.isEmpty && summary.skipped == 0 && summary.notStarted == 0 {
