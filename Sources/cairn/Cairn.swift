@@ -20,12 +20,15 @@ struct Cairn: ParsableCommand {
               cairn status [RUN]           where a run stands (works on a live run)
               cairn runs                   runs below the current folder
               cairn log UNIT               a unit's output ('render[sample=3]')
+              cairn run DIR                every pipeline file below DIR, parents first
+              cairn cancel [RUN]           cancel a run's SLURM jobs
 
             Exit codes:
               0    every unit is committed
               1    some units failed (or were skipped because what they need failed)
               2    bad usage or a bad pipeline file (one line names file, line and key)
               3    the run folder is in use by another live run
+              124  stopped at --time-limit (cairn resume continues)
               129  interrupted by SIGHUP; 130 by SIGINT (Ctrl-C); 143 by SIGTERM
 
             See 'cairn help <command>' for a command's options.
