@@ -23,6 +23,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "A trial: run the selected units (committed or not) into a scratch folder, commit nothing, leave the run untouched.")
     var oneshot = false
 
+    @Flag(help: "Start the run in the background, in its own session (logging out does not stop it), with its output in the run folder's controller.log; follow it with `cairn status --watch`.")
+    var detach = false
+
     func run() throws {
         if RawPathCheck.isDirectory(pipeline) {
             if oneshot { throw ValidationError("--oneshot takes one pipeline file, not a folder") }
@@ -36,6 +39,11 @@ struct RunCommand: ParsableCommand {
         }
         var snapshot = Snapshot(file: pipeline, pipeline: spec)
         snapshot.slurm = executor.slurm(stored: nil)
+        if detach {
+            let folder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
+            try Detach.start(folder: folder)
+            return
+        }
         if oneshot && snapshot.slurm != nil { throw ValidationError("--oneshot runs here; leave out --executor slurm") }
         let folder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
         let code = try Execute.session(snapshot: snapshot, folder: folder, options: execution, selection: selection, oneshot: oneshot)
@@ -59,12 +67,19 @@ struct ResumeCommand: ParsableCommand {
     @Flag(help: "If the pipeline file changed since the run started, run the current file instead of the stored snapshot.")
     var useCurrent = false
 
+    @Flag(help: "Continue in the background, in its own session, logging to the run folder's controller.log.")
+    var detach = false
+
     func run() throws {
         if target == nil, RunTarget.allComplete() {
             Terminal.standardOutput.line("every run below this folder is complete; nothing to resume")
             return
         }
         let folder = try RunTarget.resolve(target, preferUnfinished: true)
+        if detach {
+            try Detach.start(folder: folder)
+            return
+        }
         var snapshot = try Snapshot.read(folder)
         if let current = try PipelineChange.check(stored: snapshot, folder: folder, verify: selection.verify) {
             Terminal.standardError.write(current.report(using: useCurrent))

@@ -16,8 +16,41 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
+    @Flag(help: "Show it again every --interval seconds while the run is live (a detached run, a SLURM controller); stops when it ends.")
+    var watch = false
+
+    @Option(help: "Seconds between updates with --watch.")
+    var interval: Double = 2
+
     func run() throws {
         let folder = try RunTarget.resolve(target, preferUnfinished: false)
+        if watch {
+            guard !json else { throw ValidationError("--watch shows a table; leave out --json") }
+            try follow(folder)
+            return
+        }
+        try show(folder)
+    }
+
+    /// Redraws the status while the run holds its lock (and once more after).
+    func follow(_ folder: RunFolder) throws {
+        let clear = Terminal.standardOutput.isTTY ? "\u{1B}[H\u{1B}[2J" : ""
+        // A detached controller may take a moment to take the lock.
+        var waited = 0.0
+        while !RunLock.isLive(folder) && waited < 5 {
+            usleep(200_000)
+            waited += 0.2
+        }
+        while true {
+            let live = RunLock.isLive(folder)
+            Terminal.standardOutput.write(clear)
+            try show(folder)
+            if !live { return }
+            usleep(useconds_t(max(0.2, interval) * 1_000_000))
+        }
+    }
+
+    func show(_ folder: RunFolder) throws {
         let inspector = try RunInspector(folder: folder)
         let report = inspector.status()
         if json {
