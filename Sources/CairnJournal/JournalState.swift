@@ -119,6 +119,13 @@ public struct SlurmSubmission: Sendable, Equatable {
 
     /// Submitted and not yet seen to end.
     public var active: Bool { endState == nil }
+
+    public init(name: String, keys: [Digest], jobID: String? = nil, endState: String? = nil) {
+        self.name = name
+        self.keys = keys
+        self.jobID = jobID
+        self.endState = endState
+    }
 }
 
 extension UnitHistory {

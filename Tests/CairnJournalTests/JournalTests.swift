@@ -36,6 +36,28 @@ import Testing
         #expect(contents.tornAt == nil)
     }
 
+    @Test func forcingAndSLURMRecordsRoundTripAndFold() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        let worker = SegmentInfo(host: "node7", bootID: "b", pid: 42, time: 5, job: "1234_3")
+        let records: [JournalRecord] = [
+            .committed(UnitCommit(key: Self.key(1), attempt: 1, exitCode: 0, durationMs: 3, time: 6, outputs: [])),
+            .invalidated(key: Self.key(1), time: 7),
+            .slurmSubmitting(name: "cairn-x-00ff", keys: [Self.key(1), Self.key(2)], time: 8),
+            .slurmSubmitted(name: "cairn-x-00ff", jobID: "1234", time: 9),
+            .slurmEnded(name: "cairn-x-00ff", state: "TIMEOUT", time: 10),
+        ]
+        let writer = try Journal.openSegment(directory: dir.path, info: worker)
+        for r in records { try writer.append(r) }
+        try writer.close()
+        let contents = try SegmentReader.read(writer.path, repair: false)
+        #expect(contents.records == [.segmentOpened(worker)] + records)
+        let state = JournalState(segments: [contents])
+        #expect(state.units[Self.key(1)]?.committed == false && state.units[Self.key(1)]?.forced == true)
+        #expect(state.writers.first?.job == "1234_3")
+        #expect(state.submissions["cairn-x-00ff"] == SlurmSubmission(name: "cairn-x-00ff", keys: [Self.key(1), Self.key(2)], jobID: "1234", endState: "TIMEOUT"))
+    }
+
     @Test func tornTailIsCutAtEveryByteOffsetOfTheLastRecord() throws {
         let dir = TemporaryFolder()
         defer { dir.remove() }
@@ -120,9 +142,15 @@ import Testing
                                    .committed(UnitCommit(key: Self.key(2), attempt: 4, exitCode: 0, durationMs: 1, time: 6, outputs: []))])
         #expect(try Journal.segments(in: dir.path).count == 2)
         let state = JournalState(segments: try Journal.replay(directory: dir.path, repair: false))
-        #expect(state.units[Self.key(1)] == UnitHistory(committed: true, attempts: 1, commitTime: 1_700_000_000_019))
-        #expect(state.units[Self.key(2)] == UnitHistory(committed: true, attempts: 4, commitTime: 6))
-        #expect(state.units[Self.key(3)] == UnitHistory(committed: false, attempts: 0, interrupted: true))
+        var one = UnitHistory(committed: true, attempts: 1, commitTime: 1_700_000_000_019)
+        one.durationMs = 17
+        var two = UnitHistory(committed: true, attempts: 4, commitTime: 6)
+        two.durationMs = 1
+        var three = UnitHistory(committed: false, attempts: 0, interrupted: true)
+        three.interruptions = 1
+        #expect(state.units[Self.key(1)] == one)
+        #expect(state.units[Self.key(2)] == two)
+        #expect(state.units[Self.key(3)] == three)
         #expect(state.commitRecords == 2)
         #expect(state.openAttempts.isEmpty)
         #expect(state.commitOutputs[Self.key(1)]?.count == 2)

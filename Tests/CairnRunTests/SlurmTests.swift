@@ -124,6 +124,24 @@ extension SlurmTests {
         #expect(dir.lines("work.log").count <= 40 + interruptions)
     }
 
+    @Test func aUnitOverItsMemoryIsClassifiedOUT_OF_MEMORYAndRetriedAsConfigured() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", """
+            name: sl
+            items: {i: [1]}
+            steps:
+              - name: hungry
+                run: echo "$CAIRN_UNIT_KEY" >> side.log; python3 -c 'a = bytearray(400 << 20); import time; time.sleep(20)'
+                resources: {memory: 150M}
+                retries: 1
+            """)
+        let run = try CairnBinary.run(["run", "p.yaml", "--executor", "slurm", "--poll", "0.5"], in: dir.path, environment: Self.environment, timeout: 120)
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("SLURM OUT_OF_MEMORY: the job went over its memory"), "\(run.stdout)\(run.stderr)")
+        #expect(dir.lines("side.log").count == 2, "retries: 1 — submitted once more, then failed")
+    }
+
     @Test func aUnitOverItsTimeLimitIsClassifiedTIMEOUT() throws {
         let dir = TemporaryFolder()
         defer { dir.remove() }

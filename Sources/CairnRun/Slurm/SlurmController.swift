@@ -143,7 +143,10 @@ final class SlurmController {
                 let ranHere = h.attempts > attemptsAtSubmit[i, default: h.attempts - (h.open != nil || h.interrupted ? 1 : 0)]
                 if let open = h.open, state.writers[open.writer].job.hasPrefix("\(id)_") {
                     // The worker died with the unit running: SLURM's state for its task says why.
-                    try close(i, key: key, attempt: open.attempt, end: SlurmEnd(state: byTask[state.writers[open.writer].job] ?? endState), step: step)
+                    let task = state.writers[open.writer].job
+                    let output = "\(WorkerSession.folder(of: s.name, in: folder))/task-\(task.split(separator: "_").last ?? "").out"
+                    let text = FileManager.default.contents(atPath: output).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                    try close(i, key: key, attempt: open.attempt, end: SlurmEnd(state: byTask[task] ?? endState, output: text), step: step)
                 } else if ranHere, let failure = h.lastFailure {
                     failedForGood[i] = failure  // failed in the worker, which used the step's retries
                 } else if ranHere, h.interrupted {

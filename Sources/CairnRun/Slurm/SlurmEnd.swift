@@ -10,8 +10,14 @@ struct SlurmEnd: Equatable {
     /// What the unit's failure record says.
     var reason: String
 
-    init(state raw: String) {
-        state = raw.split(separator: " ").first.map(String.init) ?? raw
+    /// `output` is the task's output file: without cgroups SLURM kills a job over its memory
+    /// (`JobAcctGatherParams=OverMemoryKill`) with state FAILED, and says so only there.
+    init(state raw: String, output: String = "") {
+        var first = raw.split(separator: " ").first.map(String.init) ?? raw
+        if first != "OUT_OF_MEMORY", output.contains("xceeded job memory limit") || output.contains("exceeded memory limit") {
+            first = "OUT_OF_MEMORY"
+        }
+        state = first
         switch state {
         case "NODE_FAIL", "PREEMPTED", "REQUEUED", "BOOT_FAIL", "DEADLINE":
             interruption = true; retry = true
