@@ -75,45 +75,23 @@ public enum RunSession {
         let executor = LocalExecutor(slots: options.jobs, signalFD: options.signalFD)
         let watch = DurabilityWatch(waker: executor.waker)
         let info = SegmentInfo(host: host.host, bootID: host.bootID, pid: getpid(), time: Int64(Date().timeIntervalSince1970 * 1000), job: workerJob ?? "")
-        let writer: SegmentWriter
-        do { writer = try Journal.openSegment(directory: folder.journal, info: info, onDurable: { watch.madeDurable($0) }) } catch {
-            throw .journal(error)
-        }
-        var summary: RunSummary
-        do {
-            try writer.append(.runStarted(time: info.time, snapshot: snapshot.digest))
-            // Attempts a dead controller left open; a SLURM worker's are SLURM's to end (its
-            // controller closes them when the job is over), and a worker closes none.
-            for (key, open) in state.openAttempts.sorted(by: { $0.key < $1.key }) where scratch == nil && workerJob == nil && open.writer.job.isEmpty {
-                try writer.append(.interrupted(key: key, attempt: open.attempt.attempt, time: info.time))
-            }
-            // Forced units stop counting as committed, durably, before any of them runs again:
-            // an interrupted forced run resumes them without `--force`.
-            for index in explanation.invalidate {
-                try writer.append(.invalidated(key: plan.units[index].key, time: info.time))
-            }
-            if !explanation.invalidate.isEmpty { try writer.flush() }
+        // A worker and a trial close no attempts: a worker's are SLURM's, a trial's journal is its own.
+        let writer = try SessionJournal.open(folder: folder, info: info, snapshot: snapshot, state: state, plan: plan,
+                                             invalidate: explanation.invalidate, closeOpen: scratch == nil && workerJob == nil,
+                                             onDurable: { watch.madeDurable($0) })
+        let summary = try SessionJournal.run(writer) {
             let runner = try Runner(plan: plan, decisions: explanation.decisions, cache: cache, folder: folder, root: snapshot.root, scratch: scratch, history: state.units, journal: writer,
                                     executor: executor, watch: watch, options: options, observer: observer)
             runner.heartbeat = heartbeat
             if let workerJob { runner.command.extraEnvironment = ["CAIRN_SLURM_JOB=\(workerJob)"] }
-            summary = runner.run()
+            let summary = runner.run()
             if scratch == nil && workerJob == nil && summary.interruptedBy == nil && summary.fatal == nil {
                 let removed = TempOutputs.cleanUp(plan, committed: runner.committedUnits, root: snapshot.root)
                 if removed > 0 { observer.notice("removed \(removed) temp output(s) that nothing still needs") }
             }
-            try writer.append(.runEnded(time: Int64(Date().timeIntervalSince1970 * 1000), committed: summary.committed, failed: summary.failures.count))
-            try writer.close()
-        } catch let error as JournalError {
-            try? writer.close()
-            throw .journal(error)
-        } catch let error as RunError {
-            try? writer.close()
-            throw error
-        } catch {
-            try? writer.close()
-            throw RunError("\(error)")
+            return summary
         }
+        try SessionJournal.close(writer, summary)
         return summary
     }
 }

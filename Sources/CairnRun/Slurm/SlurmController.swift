@@ -199,6 +199,9 @@ final class SlurmController {
         let script = """
             #!/bin/sh
             # written by cairn: one array task runs one chunk of \(name)
+            # SLURM's warning (USR1) must not kill the task before cairn's handler is in place:
+            # ignored until exec, then cairn installs its handler first thing.
+            trap '' USR1
             exec \(ShellQuote.quote(slurm.executable)) worker \(ShellQuote.quote(folder.path)) --submission \(ShellQuote.quote(name))
 
             """

@@ -26,33 +26,14 @@ public enum SlurmSession {
                                         history: state.units, selection: options.selection).explain()
         beforeRun(explanation, state)
         let info = SegmentInfo(host: host.host, bootID: host.bootID, pid: getpid(), time: Int64(Date().timeIntervalSince1970 * 1000))
-        let writer: SegmentWriter
-        do { writer = try Journal.openSegment(directory: folder.journal, info: info) } catch { throw .journal(error) }
-        var summary: RunSummary
-        do {
-            try writer.append(.runStarted(time: info.time, snapshot: snapshot.digest))
-            for (key, open) in state.openAttempts.sorted(by: { $0.key < $1.key }) where open.writer.job.isEmpty {
-                try writer.append(.interrupted(key: key, attempt: open.attempt.attempt, time: info.time))
-            }
-            for index in explanation.invalidate {
-                try writer.append(.invalidated(key: plan.units[index].key, time: info.time))
-            }
-            try writer.flush()
+        let writer = try SessionJournal.open(folder: folder, info: info, snapshot: snapshot, state: state, plan: plan,
+                                             invalidate: explanation.invalidate, closeOpen: true)
+        let summary = try SessionJournal.run(writer) {
             let controller = SlurmController(plan: plan, decisions: explanation.decisions, folder: folder, journal: writer,
                                              client: SlurmClient(), slurm: slurm, options: options, observer: observer)
-            summary = try controller.run()
-            try writer.append(.runEnded(time: Int64(Date().timeIntervalSince1970 * 1000), committed: summary.committed, failed: summary.failures.count))
-            try writer.close()
-        } catch let error as JournalError {
-            try? writer.close()
-            throw .journal(error)
-        } catch let error as RunError {
-            try? writer.close()
-            throw error
-        } catch {
-            try? writer.close()
-            throw RunError("\(error)")
+            return try controller.run()
         }
+        try SessionJournal.close(writer, summary)
         return summary
     }
 }

@@ -1,0 +1,51 @@
+import CairnCore
+import CairnJournal
+import Foundation
+
+/// The journal segment one session writes (a run, a resume, a SLURM controller or worker):
+/// opened with what the session starts from, closed with how it ended.
+enum SessionJournal {
+    /// Opens a new segment and journals the start: the session, the attempts a dead controller
+    /// left open (with `closeOpen`; never a SLURM worker's, whose job may still be running), and
+    /// the forced units, made durable before anything runs.
+    static func open(
+        folder: RunFolder, info: SegmentInfo, snapshot: Snapshot, state: JournalState, plan: Plan, invalidate: [Int],
+        closeOpen: Bool, onDurable: @escaping @Sendable (UInt64) -> Void = { _ in }
+    ) throws(RunError) -> SegmentWriter {
+        let writer: SegmentWriter
+        do { writer = try Journal.openSegment(directory: folder.journal, info: info, onDurable: onDurable) } catch { throw .journal(error) }
+        try run(writer) {
+            try writer.append(.runStarted(time: info.time, snapshot: snapshot.digest))
+            for (key, open) in state.openAttempts.sorted(by: { $0.key < $1.key }) where closeOpen && open.writer.job.isEmpty {
+                try writer.append(.interrupted(key: key, attempt: open.attempt.attempt, time: info.time))
+            }
+            // Forced units stop counting as committed, durably, before any of them runs again:
+            // an interrupted forced run resumes them without `--force`.
+            for index in invalidate {
+                try writer.append(.invalidated(key: plan.units[index].key, time: info.time))
+            }
+            if !invalidate.isEmpty { try writer.flush() }
+        }
+        return writer
+    }
+
+    /// Journals the session's end and closes the segment.
+    static func close(_ writer: SegmentWriter, _ summary: RunSummary) throws(RunError) {
+        try run(writer) {
+            try writer.append(.runEnded(time: Int64(Date().timeIntervalSince1970 * 1000), committed: summary.committed, failed: summary.failures.count))
+            try writer.close()
+        }
+    }
+
+    /// Runs `body`; on an error, closes the segment (what was written stays) and rethrows it as a `RunError`.
+    static func run<T>(_ writer: SegmentWriter, _ body: () throws -> T) throws(RunError) -> T {
+        do { return try body() } catch {
+            try? writer.close()
+            switch error {
+            case let error as JournalError: throw .journal(error)
+            case let error as RunError: throw error
+            default: throw RunError("\(error)")
+            }
+        }
+    }
+}
