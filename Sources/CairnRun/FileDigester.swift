@@ -142,14 +142,6 @@ public final class FileDigester {
         let fd = RawPath.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var builder = DigestBuilder()
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; return nil }
-            if n == 0 { break }
-            buffer.withUnsafeBytes { builder.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-        }
-        return builder.finish()
+        return RawPath.sha256(of: fd)?.digest
     }
 }

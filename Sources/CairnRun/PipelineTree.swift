@@ -64,8 +64,8 @@ struct PipelineTree {
 }
 
 /// `path` relative to the current folder when it is below it (for messages).
-enum DisplayPath {
-    static func relative(_ path: String) -> String {
+public enum DisplayPath {
+    public static func relative(_ path: String) -> String {
         let cwd = FileManager.default.currentDirectoryPath
         if path.hasPrefix(cwd + "/") { return String(path.dropFirst(cwd.count + 1)) }
         return path

@@ -86,6 +86,20 @@ enum RawPath {
         }
     }
 
+    /// Size and SHA-256 of everything left to read from `fd`; nil (errno set) on a read error.
+    static func sha256(of fd: Int32) -> (size: Int64, digest: Digest)? {
+        var builder = DigestBuilder()
+        var size: Int64 = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; return nil }
+            if n == 0 { return (size, builder.finish()) }
+            size += Int64(n)
+            buffer.withUnsafeBytes { builder.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+    }
+
     /// Whether `path` exists (without following a final symbolic link).
     static func exists(_ path: String) -> Bool {
         var info = Glibc.stat()

@@ -22,9 +22,8 @@ final class Runner {
     }
 
     let plan: Plan
-    /// Other runs' committed units, and which units take their outputs from there.
+    /// Other runs' committed units (units decided "reused" take their outputs from there).
     let cache: ResultCache
-    let reuse: [Bool]
     let decisions: [UnitDecision]
     /// The folder units run in (the pipeline folder).
     let workingDirectory: String
@@ -71,7 +70,6 @@ final class Runner {
     ) throws(RunError) {
         self.plan = plan
         self.cache = cache
-        self.reuse = decisions.map(\.reuses)
         self.decisions = decisions
         self.folder = folder
         self.history = history
@@ -190,7 +188,7 @@ final class Runner {
     // MARK: - Starting
 
     func launch(_ index: Int) {
-        if reuse[index], let source = cache.source(of: plan.units[index].key), adopt(index, from: source) { return }
+        if decisions[index].reuses, let source = cache.source(of: plan.units[index].key), adopt(index, from: source) { return }
         let unit = plan.units[index]
         let step = plan.pipeline.steps[unit.step]
         let number = (history[unit.key]?.attempts ?? 0) + (sessionAttempts[index] ?? 0) + 1

@@ -131,20 +131,10 @@ struct Staging {
         let fd = RawPath.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Failure(reason: "cannot read output \(RawBytes.display(path)): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        var builder = DigestBuilder()
-        var size: Int64 = 0
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Failure(reason: "cannot read output \(path): \(String(cString: strerror(errno)))", errno: errno)
-            }
-            if n == 0 { break }
-            size += Int64(n)
-            buffer.withUnsafeBytes { builder.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        guard let (size, digest) = RawPath.sha256(of: fd) else {
+            throw Failure(reason: "cannot read output \(RawBytes.display(path)): \(String(cString: strerror(errno)))", errno: errno)
         }
         guard fsync(fd) == 0 else { throw Failure(reason: "cannot sync output \(path): \(String(cString: strerror(errno)))", errno: errno) }
-        return OutputDigest(size: size, digest: builder.finish())
+        return OutputDigest(size: size, digest: digest)
     }
 }

@@ -92,11 +92,11 @@ struct SlurmTests {
         #expect(stopped.stderr.contains("submitted jobs keep running"), "\(stopped.stderr)")
         let state = try JournalState(directory: "\(dir.path)/.cairn/runs/sl/journal", repair: false)
         let job = try #require(state.submissions.values.first?.jobID)
-        #expect(Tool.output("/usr/bin/env", ["SLURM_CONF=\(Self.environment["SLURM_CONF"] ?? ProcessInfo.processInfo.environment["SLURM_CONF"] ?? "")", "squeue", "-h", "-j", job]).contains(job))
+        #expect(Tool.output("/usr/bin/env", ["SLURM_CONF=\(SlurmCluster.conf)", "squeue", "-h", "-j", job]).contains(job))
         let cancel = try CairnBinary.run(["cancel"], in: dir.path, environment: Self.environment)
         #expect(cancel.status == 0 && cancel.stdout.contains("cancelled SLURM job(s) \(job)"), "\(cancel.stdout)\(cancel.stderr)")
         #expect(CairnBinary.waitFor(timeout: 60) {
-            !Tool.output("/usr/bin/env", ["SLURM_CONF=\(Self.environment["SLURM_CONF"] ?? ProcessInfo.processInfo.environment["SLURM_CONF"] ?? "")", "squeue", "-h", "-j", job]).contains(job)
+            !Tool.output("/usr/bin/env", ["SLURM_CONF=\(SlurmCluster.conf)", "squeue", "-h", "-j", job]).contains(job)
         })
     }
 }
@@ -112,8 +112,7 @@ extension SlurmTests {
         #expect(CairnBinary.waitFor(timeout: 60) { dir.lines("work.log").contains("1") })
         let state = try JournalState(directory: "\(dir.path)/.cairn/runs/sl/journal", repair: false)
         let job = try #require(state.submissionOrder.first.flatMap { state.submissions[$0]?.jobID })
-        let conf = Self.environment["SLURM_CONF"] ?? ProcessInfo.processInfo.environment["SLURM_CONF"] ?? ""
-        #expect(Tool.run("/usr/bin/env", ["SLURM_CONF=\(conf)", "scancel", "--batch", "--signal=USR1", "\(job)_0"]) == 0)
+        #expect(Tool.run("/usr/bin/env", ["SLURM_CONF=\(SlurmCluster.conf)", "scancel", "--batch", "--signal=USR1", "\(job)_0"]) == 0)
         let result = controller.wait(timeout: 120)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(dir.read("models/1.txt") == "trained 20\n" && dir.read("models/2.txt") == "trained 20\n")
@@ -172,6 +171,9 @@ enum SlurmCluster {
         }
         return env
     }()
+
+    /// The configuration file clients use.
+    static var conf: String { environment["SLURM_CONF"] ?? ProcessInfo.processInfo.environment["SLURM_CONF"] ?? "" }
 
     static var answers: Bool {
         var env = ProcessInfo.processInfo.environment

@@ -1,4 +1,5 @@
 import CairnCore
+import CairnRun
 import Foundation
 
 /// What an output stream is: a terminal or not, and whether to colour it.
@@ -53,11 +54,7 @@ struct Terminal {
     }
 
     /// `path` relative to the current folder when it is below it.
-    static func relative(_ path: String) -> String {
-        let cwd = FileManager.default.currentDirectoryPath
-        if path.hasPrefix(cwd + "/") { return String(path.dropFirst(cwd.count + 1)) }
-        return path
-    }
+    static func relative(_ path: String) -> String { DisplayPath.relative(path) }
 
     /// Left-aligned columns with two spaces between them.
     static func table(_ rows: [[String]], indent: String = "") -> String {
