@@ -61,12 +61,8 @@ public struct RunSelection: Sendable, Equatable {
             switch test {
             case .oneOf(let texts): return texts.contains(value.description)
             case .range(let from, let to):
-                let number: Double
-                switch value {
-                case .int(let i): number = Double(i)
-                case .double(let d): number = d
-                case .string(let s): guard let d = Double(s) else { return false }; number = d
-                }
+                let parsed: Double? = if case .string(let s) = value { Double(s) } else { value.number }
+                guard let number = parsed else { return false }
                 return (from.map { number >= $0 } ?? true) && (to.map { number < $0 } ?? true)
             }
         }

@@ -152,9 +152,11 @@ public struct PipelineDecoder {
         return out
     }
 
-    /// One axis or param value: a number or a string.
+    /// One axis or param value: an integer, a number, a boolean (`true`/`false`) or a string.
+    /// YAML 1.1's other booleans (`yes`, `no`, `on`, `off`) stay the strings written, and an
+    /// integer too large for 64 bits is kept exactly as its digits (a string).
     func value(_ n: ConfigNode, at key: String) throws(PipelineError) -> ItemValue {
-        guard case .scalar(let text, let kind) = n.value else { throw typeError(n, key, "a number or a string") }
+        guard case .scalar(let text, let kind) = n.value else { throw typeError(n, key, "a number, a boolean or a string") }
         switch kind {
         case .int: return Int(text).map(ItemValue.int) ?? .string(text)
         case .float:
@@ -162,7 +164,13 @@ public struct PipelineDecoder {
                 throw fail(n, key, "'\(text)' is not a finite number; quote it to use it as a string")
             }
             return .double(d)
-        case .null, .bool: throw typeError(n, key, "a number or a string (quote it to use it as a string)")
+        case .bool:
+            switch text.lowercased() {
+            case "true": return .bool(true)
+            case "false": return .bool(false)
+            default: return .string(text)
+            }
+        case .null: throw typeError(n, key, "a number, a boolean or a string (quote it to use it as a string)")
         case .string: return .string(text)
         }
     }

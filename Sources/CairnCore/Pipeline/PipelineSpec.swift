@@ -46,6 +46,14 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
         }
     }
 
+    /// Whether two specs define the same run: everything but where they were read from
+    /// (`file`, `lines`, `sources`), which only serves messages. A spec loaded from a file and
+    /// the same spec decoded from a run folder's snapshot are equal.
+    public static func == (a: PipelineSpec, b: PipelineSpec) -> Bool {
+        a.name == b.name && a.seed == b.seed && a.params == b.params && a.axes == b.axes && a.sample == b.sample
+            && a.steps == b.steps && a.runnable == b.runnable && a.ancestors == b.ancestors
+    }
+
     /// The value of param `name`.
     public func param(_ name: String) -> ItemValue? {
         params.first { $0.name == name }?.value

@@ -60,6 +60,11 @@ public struct FormatSpec: Sendable, Equatable {
             body = precision.map { String(s.prefix($0)) } ?? s
         case (.string, _):
             throw TemplateError("format type '\(type!)' needs a number, but the value is the string '\(value)'")
+        case (.bool, nil), (.bool, "s"):
+            numeric = false
+            body = precision.map { String(value.description.prefix($0)) } ?? value.description
+        case (.bool, _):
+            throw TemplateError("format type '\(type!)' needs a number, but the value is the boolean \(value)")
         case (.int(let i), nil), (.int(let i), "d"):
             body = signed(String(i.magnitude), negative: i < 0)
         case (.int(let i), "x"), (.int(let i), "X"), (.int(let i), "o"), (.int(let i), "b"):
