@@ -131,7 +131,7 @@ public struct SlurmSubmission: Sendable, Equatable {
 extension UnitHistory {
     mutating func started(attempt: Int, pid: Int32, startTicks: Int64, writer: Int, time: Int64) {
         attempts = max(attempts, attempt)
-        if !committed { interrupted = true }
+        if !committed { interrupted = true } else { remaking = true }
         open = OpenAttempt(attempt: attempt, pid: pid, startTicks: startTicks, writer: writer, time: time)
     }
 
@@ -143,6 +143,7 @@ extension UnitHistory {
         attempts = max(attempts, attempt)
         commitTime = time
         open = nil
+        remaking = false
     }
 
     mutating func fail(reason: String) {

@@ -24,8 +24,7 @@ public enum OneshotSession {
         var selection = options.selection
         selection.forceAll = true
         selection.force = []
-        let decided = PlanExplainer(plan: plan, previous: nil, history: state.units, selection: selection,
-                                    missingTemp: TempOutputs.missing(plan, committed: { state.units[$0.key]?.committed ?? false }, root: snapshot.root)).explain()
+        let decided = SessionExplainer.explain(plan: plan, snapshot: snapshot, stored: nil, state: state, selection: selection, verify: false)
         let explanation = Explanation(plan: plan, decisions: decided.decisions.map(trial), invalidate: [])
         let stamp = ISO8601DateFormatter.string(from: now, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withYear, .withMonth, .withDay, .withTime])
         let scratch = "\(snapshot.root)/.cairn/oneshot/\(stamp.replacingOccurrences(of: ":", with: ""))-\(getpid())"

@@ -32,13 +32,12 @@ public struct RunInspector {
     /// What a run of this snapshot would do, and why: compared with the run folder's stored
     /// snapshot (when it differs) and the journal.
     /// With `reuse`, units other runs of the workspace committed (see ``ResultCache``) are
-    /// shown as reused; `workspace` adds `.cairn/runs` folders to look in.
-    public func explain(selection: RunSelection = RunSelection(), reuse: Bool = true, workspace: [String] = []) -> Explanation {
+    /// shown as reused; `workspace` adds `.cairn/runs` folders to look in; `verify` compares
+    /// committed outputs with their journaled digests (see ``OutputCheck``).
+    public func explain(selection: RunSelection = RunSelection(), reuse: Bool = true, workspace: [String] = [], verify: Bool = false) -> Explanation {
         let stored = folder.exists ? try? Snapshot.read(folder) : nil
         let cache = reuse ? ResultCache(runsFolders: ResultCache.workspace(of: folder, ancestors: snapshot.pipeline.ancestors, extra: workspace), excluding: folder) : ResultCache()
-        return PlanExplainer(plan: plan, previous: stored.flatMap { $0.previousPlan(before: snapshot) },
-                             history: state.units, selection: selection, reusable: { cache.source(of: $0)?.run },
-                             missingTemp: TempOutputs.missing(plan, committed: { state.units[$0.key]?.committed ?? false }, root: snapshot.root)).explain()
+        return SessionExplainer.explain(plan: plan, snapshot: snapshot, stored: stored, state: state, selection: selection, cache: cache, verify: verify)
     }
 
     /// Per-step counts, with rates over the last `window` seconds of commits.
@@ -56,7 +55,7 @@ public struct RunInspector {
 
     /// Whether every unit is committed.
     public var isComplete: Bool {
-        plan.units.allSatisfy { state.units[$0.key]?.committed ?? false }
+        plan.units.allSatisfy { state.units[$0.key]?.done ?? false }
     }
 
     /// A one-word state: running, complete, failed, interrupted or new.

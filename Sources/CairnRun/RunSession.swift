@@ -28,9 +28,8 @@ public enum RunSession {
         let debris = staging.cleanDebris(outputs: plan.units.lazy.flatMap(\.outputs))
         if debris > 0 { observer.notice("removed staging debris of \(debris) interrupted attempt(s)") }
         let cache = options.fresh ? ResultCache() : ResultCache(runsFolders: ResultCache.workspace(of: folder, ancestors: snapshot.pipeline.ancestors, extra: options.workspace), excluding: folder)
-        let explanation = PlanExplainer(plan: plan, previous: previous.flatMap { $0.previousPlan(before: snapshot) },
-                                        history: state.units, selection: options.selection, reusable: { cache.source(of: $0)?.run },
-                                        missingTemp: TempOutputs.missing(plan, committed: { state.units[$0.key]?.committed ?? false }, root: snapshot.root)).explain()
+        let explanation = SessionExplainer.explain(plan: plan, snapshot: snapshot, stored: previous, state: state, selection: options.selection,
+                                                   cache: cache, verify: options.verify)
         try WritableCheck.outputs(plan.units.lazy.filter { explanation.decisions[$0.index].runs }.flatMap(\.outputs), root: snapshot.root)
         beforeRun(explanation, state)
 

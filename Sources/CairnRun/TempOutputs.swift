@@ -9,17 +9,6 @@ enum TempOutputs {
         plan.pipeline.steps.contains { $0.outputs.contains(where: \.temp) }
     }
 
-    /// Committed units with a temp output that is not on disk.
-    static func missing(_ plan: Plan, committed: (PlannedUnit) -> Bool, root: String) -> Set<Int> {
-        guard any(plan) else { return [] }
-        var out = Set<Int>()
-        for u in plan.units where committed(u) {
-            let outputs = plan.pipeline.steps[u.step].outputs
-            if zip(outputs, u.outputs).contains(where: { $0.temp && !RawPath.exists("\(root)/\($1)") }) { out.insert(u.index) }
-        }
-        return out
-    }
-
     /// Deletes the temp outputs of committed units whose consumers are all committed; returns
     /// how many files (or folders) it removed.
     static func cleanUp(_ plan: Plan, committed: [Bool], root: String) -> Int {

@@ -11,15 +11,20 @@ public struct PlanExplainer {
     public let reusable: (Digest) -> String?
     /// Committed units whose `temp` outputs were deleted: they run again if a consumer must.
     public let missingTemp: Set<Int>
+    /// Committed units whose declared outputs are gone (or, with `--verify`, were modified),
+    /// with the reason: they run again. Their keys do not change, so what depends on them
+    /// stays committed.
+    public let damaged: [Int: RunReason]
 
     public init(plan: Plan, previous: Plan?, history: [Digest: UnitHistory], selection: RunSelection = RunSelection(),
-                reusable: @escaping (Digest) -> String? = { _ in nil }, missingTemp: Set<Int> = []) {
+                reusable: @escaping (Digest) -> String? = { _ in nil }, missingTemp: Set<Int> = [], damaged: [Int: RunReason] = [:]) {
         self.plan = plan
         self.previous = previous
         self.history = history
         self.selection = selection
         self.reusable = reusable
         self.missingTemp = missingTemp
+        self.damaged = damaged
     }
 
     /// The decision for every unit, and the committed units a run must invalidate first.
@@ -58,12 +63,14 @@ public struct PlanExplainer {
             let h = history[u.key]
             let committed = h?.committed ?? false
             if committed && forced[u.index] != 0 { invalidate.append(u.index) }
-            if committed && forced[u.index] == 0 {
+            if committed && forced[u.index] == 0 && damaged[u.index] == nil {
                 decisions.append(.done)
                 continue
             }
             var reasons: [RunReason]
-            if forced[u.index] == 1 {
+            if committed && forced[u.index] == 0, let damage = damaged[u.index] {
+                reasons = [damage]
+            } else if forced[u.index] == 1 {
                 reasons = [RunReason(.forced, detail: "--force")]
             } else if forced[u.index] == 2 {
                 reasons = [RunReason(.forcedUpstream, detail: plan.label(of: units[forcedBy[u.index]]))]
@@ -80,7 +87,7 @@ public struct PlanExplainer {
             let recompute = reasons.contains { !Self.firstTimeKinds.contains($0.kind) }
             if !selected[u.index] {
                 decisions.append(.notSelected)
-            } else if forced[u.index] == 0, h?.forced != true, let run = reusable(u.key) {
+            } else if forced[u.index] == 0, h?.forced != true, !committed, let run = reusable(u.key) {
                 decisions.append(.run([RunReason(.reused, group: "reused from run \(run)")] + reasons))
             } else if selection.skipFailed, reasons.first?.kind == .failedBefore {
                 decisions.append(.skippedFailed(reasons[0].detail))

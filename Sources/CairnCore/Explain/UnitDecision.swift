@@ -45,6 +45,10 @@ public struct RunReason: Sendable, Equatable {
         case reused = "reused from another run"
         /// Committed, but its temp outputs were deleted and a unit that runs needs them.
         case tempRecreate = "temp output needed again by"
+        /// Committed, but a declared output is no longer on disk: it is made again.
+        case outputDeleted = "output deleted"
+        /// Committed, but an output's bytes differ from the SHA-256 journaled at commit (`--verify`).
+        case outputModified = "output modified since commit"
     }
 
     public var kind: Kind

@@ -18,6 +18,12 @@ public struct UnitHistory: Sendable, Equatable {
     public var forced = false
     /// The attempt that started and has no end record yet, if any.
     public var open: OpenAttempt?
+    /// Committed, and an attempt to make it again (its outputs were deleted or modified)
+    /// started and has not committed: the unit's outputs are not all in place.
+    public var remaking = false
+
+    /// Committed, with its outputs in place as far as the journal knows.
+    public var done: Bool { committed && !remaking }
 
     /// An attempt with a start record and no end record.
     public struct OpenAttempt: Sendable, Equatable {
@@ -60,7 +66,7 @@ public enum UnitStanding: Sendable, Equatable {
     /// Classifies a unit from its history (nil: never seen).
     public init(_ history: UnitHistory?) {
         guard let history else { self = .new; return }
-        if history.committed { self = .committed }
+        if history.committed { self = history.remaking ? .interrupted : .committed }
         else if history.forced && !history.interrupted && history.lastFailure == nil { self = .forced }
         else if history.interrupted { self = .interrupted }
         else if let failure = history.lastFailure { self = .failed(failure) }

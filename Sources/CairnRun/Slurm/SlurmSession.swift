@@ -22,8 +22,8 @@ public enum SlurmSession {
         do { state = try JournalState(directory: folder.journal, repair: true) } catch { throw .journal(error) }
         try snapshot.write(to: folder)
         try RunSession.sweep(state, folder: folder, host: host, observer: observer)
-        let explanation = PlanExplainer(plan: plan, previous: previous.flatMap { $0.previousPlan(before: snapshot) },
-                                        history: state.units, selection: options.selection).explain()
+        let explanation = SessionExplainer.explain(plan: plan, snapshot: snapshot, stored: previous, state: state,
+                                                   selection: options.selection, verify: options.verify)
         beforeRun(explanation, state)
         let info = SegmentInfo(host: host.host, bootID: host.bootID, pid: getpid(), time: Int64(Date().timeIntervalSince1970 * 1000))
         let writer = try SessionJournal.open(folder: folder, info: info, snapshot: snapshot, state: state, plan: plan,

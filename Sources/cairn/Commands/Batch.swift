@@ -62,7 +62,7 @@ struct Batch {
         let chosen = try selection.selection()
         try forEach(templateNote: "\n") { snapshot, runFolder, workspace in
             let inspector = try RunInspector(folder: runFolder, snapshot: snapshot, digester: FileDigester(root: snapshot.root, verify: selection.verify))
-            let explanation = inspector.explain(selection: chosen, reuse: !selection.fresh, workspace: workspace)
+            let explanation = inspector.explain(selection: chosen, reuse: !selection.fresh, workspace: workspace, verify: selection.verify)
             let printer = PlanPrinter(explanation: explanation, folder: runFolder, color: Terminal.standardOutput.color)
             Terminal.standardOutput.line(printer.summary())
             if why { Terminal.standardOutput.write(printer.reasons()) }

@@ -42,7 +42,7 @@ struct PlanCommand: ParsableCommand {
         let inspector = try RunInspector(folder: folder, snapshot: snapshot, digester: FileDigester(root: snapshot.root, verify: selection.verify))
         let chosen = try selection.selection()
         if let problem = chosen.problems(in: inspector.plan) { throw RunError.usage(problem) }
-        let explanation = inspector.explain(selection: chosen, reuse: !selection.fresh)
+        let explanation = inspector.explain(selection: chosen, reuse: !selection.fresh, verify: selection.verify)
         let printer = PlanPrinter(explanation: explanation, folder: folder, color: Terminal.standardOutput.color)
         if let unit {
             guard why else { throw ValidationError("a UNIT argument goes with --why: cairn plan \(pipeline) --why '\(unit)'") }

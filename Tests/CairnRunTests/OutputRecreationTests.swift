@@ -1,0 +1,82 @@
+import CairnTestSupport
+import Foundation
+import Testing
+
+/// A committed unit whose output was deleted runs again; with `--verify`, so does one whose
+/// output bytes changed. What depends on it keeps its key and stays committed.
+@Suite(.serialized) struct OutputRecreationTests {
+    static let pipeline = """
+        name: rec
+        items: {x: {range: [0, 6]}}
+        steps:
+          - name: a
+            run: echo "a {x}" >> side.log; sleep 0.{slow}; echo {x} > {out.o}
+            outputs: {o: 'out/a/{x}.txt'}
+          - name: b
+            run: echo "b {x}" >> side.log; cat {in.i} > {out.o}; echo done >> {out.o}
+            inputs: {i: {from: a.o}}
+            outputs: {o: 'out/b/{x}.txt'}
+        """
+
+    func setUp(slow: Int = 0) throws -> TemporaryFolder {
+        let dir = TemporaryFolder()
+        dir.write("p.yaml", Self.pipeline.replacingOccurrences(of: "{slow}", with: String(slow)))
+        let first = try CairnBinary.run(["run", "p.yaml", "-q"], in: dir.path)
+        #expect(first.status == 0, "\(first.stderr)")
+        try FileManager.default.removeItem(atPath: "\(dir.path)/side.log")
+        return dir
+    }
+
+    @Test func deletedOutputIsMadeAgainAndNothingElseRuns() throws {
+        let dir = try setUp()
+        defer { dir.remove() }
+        try FileManager.default.removeItem(atPath: "\(dir.path)/out/a/2.txt")
+        let plan = try CairnBinary.run(["plan", "p.yaml", "--why"], in: dir.path)
+        #expect(plan.stdout.contains("to run: 1 (output deleted 1); already committed: 11"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("out/a/2.txt"))
+        let json = try CairnBinary.run(["plan", "p.yaml", "--why", "--json"], in: dir.path)
+        #expect(json.stdout.contains("output deleted"), "\(json.stdout)")
+
+        let run = try CairnBinary.run(["run", "p.yaml"], in: dir.path)
+        #expect(run.status == 0)
+        #expect(dir.lines("side.log") == ["a 2"], "the downstream unit keeps its key: \(dir.lines("side.log"))")
+        #expect(dir.read("out/a/2.txt") == "2\n")
+        #expect(try CairnBinary.run(["plan", "p.yaml"], in: dir.path).stdout.contains("to run: 0; already committed: 12"))
+    }
+
+    @Test func modifiedOutputRunsAgainOnlyWithVerify() throws {
+        let dir = try setUp()
+        defer { dir.remove() }
+        dir.write("out/b/3.txt", "tampered\n")
+        #expect(try CairnBinary.run(["plan", "p.yaml"], in: dir.path).stdout.contains("to run: 0; already committed: 12"))
+        let plan = try CairnBinary.run(["plan", "p.yaml", "--why", "--verify"], in: dir.path)
+        #expect(plan.stdout.contains("to run: 1 (output modified since commit 1)"), "\(plan.stdout)")
+        let run = try CairnBinary.run(["run", "p.yaml", "--verify"], in: dir.path)
+        #expect(run.status == 0)
+        #expect(dir.lines("side.log") == ["b 3"])
+        #expect(dir.read("out/b/3.txt") == "3\ndone\n")
+        #expect(try CairnBinary.run(["plan", "p.yaml", "--verify"], in: dir.path).stdout.contains("to run: 0; already committed: 12"))
+    }
+
+    @Test func killedWhileRemakingDeletedOutputsThenResumed() throws {
+        let dir = try setUp(slow: 5)
+        defer { dir.remove() }
+        for x in 0..<6 { try FileManager.default.removeItem(atPath: "\(dir.path)/out/a/\(x).txt") }
+        let run = try CairnBinary.start(["run", "p.yaml", "-j", "2", "-q"], in: dir.path)
+        #expect(CairnBinary.waitFor { dir.lines("side.log").count >= 3 })
+        run.signal(SIGKILL)
+        _ = run.wait()
+        let before = dir.lines("side.log").count
+        let missing = (0..<6).filter { !dir.exists("out/a/\($0).txt") }.count
+        #expect(missing > 0 && missing < 6)
+        let resumed = try CairnBinary.run(["resume"], in: dir.path)
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        for x in 0..<6 { #expect(dir.read("out/a/\(x).txt") == "\(x)\n") }
+        #expect(!dir.lines("side.log").contains { $0.hasPrefix("b ") }, "downstream ran: \(dir.lines("side.log"))")
+        #expect(Set(dir.lines("side.log")) == Set((0..<6).map { "a \($0)" }))
+        // Only the outputs still missing at the kill were made again: no remade unit ran twice.
+        #expect(dir.lines("side.log").count == before + missing)
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: "\(dir.path)/out/a")) ?? []
+        #expect(leftovers.sorted() == (0..<6).map { "\($0).txt" })
+    }
+}
