@@ -11,13 +11,21 @@ public struct PipelineLoader: Sendable {
 
     /// Loads and resolves `file` (and the files it `extends`). `rootDir` is what `{ROOTDIR}`
     /// stands for: the folder `cairn` was pointed at (default: the current folder).
-    public func load(file: String, rootDir: String? = nil) throws(RunError) -> PipelineSpec {
+    /// `overrides` (`--set`, `--max-trials`) are applied before the axes are resolved.
+    public func load(file: String, rootDir: String? = nil, overrides: Overrides? = nil) throws(RunError) -> PipelineSpec {
         let path = RunFolder.absolute(file)
         let tree = try PipelineTree(rootDir: rootDir ?? FileManager.default.currentDirectoryPath).read(file)
         var spec: PipelineSpec
         do { spec = try PipelineDecoder.decode(root: tree.root, file: file) } catch { throw .pipeline(error) }
         spec.ancestors = tree.ancestors
-        let root = (path as NSString).deletingLastPathComponent
+        if let overrides { do { spec = try overrides.apply(to: spec) } catch { throw .pipeline(error) } }
+        return try resolve(spec, root: (path as NSString).deletingLastPathComponent)
+    }
+
+    /// Resolves `glob` and `file` axes (relative to `root`, the pipeline folder) into lists, and
+    /// `code` patterns into files.
+    public func resolve(_ given: PipelineSpec, root: String) throws(RunError) -> PipelineSpec {
+        var spec = given
         for (i, axis) in spec.axes.enumerated() {
             switch axis.source {
             case .glob(let pattern):

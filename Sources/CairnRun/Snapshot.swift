@@ -17,6 +17,9 @@ public struct Snapshot: Codable, Sendable, Equatable {
     /// How the run was sent to SLURM (`--executor slurm`), so `resume` follows it the same way;
     /// nil for the local executor.
     public var slurm: SlurmOptions?
+    /// The `--set` and `--max-trials` values the pipeline runs with (already applied to
+    /// ``pipeline``), so `resume` keeps them and a changed file is told from a changed value.
+    public var overrides: Overrides?
 
     public init(pipelineFile: String, root: String, pipeline: PipelineSpec) {
         self.pipelineFile = pipelineFile
@@ -36,7 +39,11 @@ public struct Snapshot: Codable, Sendable, Equatable {
     public func plan(reading digester: FileDigester?) throws(PipelineError) -> (plan: Plan, snapshot: Snapshot) {
         let plan: Plan
         if let stored = files {
-            plan = try Planner.plan(pipeline) { path in stored[path].flatMap { Digest(hex: $0) } }
+            // Paths the stored run never read (new items or steps, from `--set`) are read now.
+            plan = try Planner.plan(pipeline) { path in
+                if let hex = stored[path] { return Digest(hex: hex) }
+                return digester?.digest(of: path)
+            }
         } else if let digester {
             plan = try Planner.plan(pipeline) { digester.digest(of: $0) }
         } else {
@@ -52,6 +59,16 @@ public struct Snapshot: Codable, Sendable, Equatable {
     public func previousPlan(before next: Snapshot) -> Plan? {
         if pipeline == next.pipeline && (files == nil || files == next.files) { return nil }
         return try? plan(reading: nil).plan
+    }
+
+    /// This snapshot with `changes` applied on top of its pipeline and of the overrides it
+    /// already has (`cairn resume --set`).
+    public func overriding(_ changes: Overrides) throws(RunError) -> Snapshot {
+        var out = self
+        do { out.pipeline = try changes.apply(to: pipeline) } catch { throw .pipeline(error) }
+        out.pipeline = try PipelineLoader().resolve(out.pipeline, root: root)
+        out.overrides = (overrides ?? Overrides()).merged(with: changes)
+        return out
     }
 
     /// Canonical JSON bytes (sorted keys).

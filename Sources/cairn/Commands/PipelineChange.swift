@@ -17,12 +17,14 @@ struct PipelineChange {
         let file = stored.pipelineFile
         guard FileManager.default.fileExists(atPath: file) else { return nil }
         let spec: PipelineSpec
-        do { spec = try PipelineLoader().load(file: file) } catch {
+        do { spec = try PipelineLoader().load(file: file, overrides: stored.overrides) } catch {
             Terminal.standardError.line("cairn: note: \(Terminal.relative(file)) does not load now (\(error)); resuming the stored snapshot")
             return nil
         }
         let digester = FileDigester(root: stored.root, verify: verify)
-        let (plan, current) = try Snapshot(file: file, pipeline: spec).plan(reading: digester)
+        var fresh = Snapshot(file: file, pipeline: spec)
+        fresh.overrides = stored.overrides
+        let (plan, current) = try fresh.plan(reading: digester)
         digester.save()
         if current.pipeline == stored.pipeline && current.files == stored.files { return nil }
         let state = try JournalState(directory: folder.journal, repair: false)

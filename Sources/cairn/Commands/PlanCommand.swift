@@ -29,6 +29,7 @@ struct PlanCommand: ParsableCommand {
     var list = false
 
     @OptionGroup var selection: SelectionOptions
+    @OptionGroup var overrides: OverrideOptions
 
     func run() throws {
         if RawPathCheck.isDirectory(pipeline) {
@@ -36,8 +37,10 @@ struct PlanCommand: ParsableCommand {
             try Batch(folder: pipeline, selection: selection).plan(why: why)
             return
         }
-        let spec = try PipelineLoader().load(file: pipeline)
-        let snapshot = Snapshot(file: pipeline, pipeline: spec)
+        let changes = try overrides.overrides()
+        let spec = try PipelineLoader().load(file: pipeline, overrides: changes)
+        var snapshot = Snapshot(file: pipeline, pipeline: spec)
+        snapshot.overrides = changes
         let folder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
         let inspector = try RunInspector(folder: folder, snapshot: snapshot, digester: FileDigester(root: snapshot.root, verify: selection.verify))
         let chosen = try selection.selection()

@@ -18,6 +18,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var execution: ExecutionOptions
     @OptionGroup var selection: SelectionOptions
+    @OptionGroup var overrides: OverrideOptions
     @OptionGroup var executor: ExecutorOptions
 
     @Flag(help: "A trial: run the selected units (committed or not) into a scratch folder, commit nothing, leave the run untouched.")
@@ -29,15 +30,18 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         if RawPathCheck.isDirectory(pipeline) {
             if oneshot { throw ValidationError("--oneshot takes one pipeline file, not a folder") }
+            if try overrides.overrides() != nil { throw ValidationError("--set and --max-trials take one pipeline file, not a folder") }
             let code = try Batch(folder: pipeline, selection: selection).run(execution: execution, runDir: runDir)
             if code != 0 { throw ExitCode(code) }
             return
         }
-        let spec = try PipelineLoader().load(file: pipeline)
+        let changes = try overrides.overrides()
+        let spec = try PipelineLoader().load(file: pipeline, overrides: changes)
         guard spec.runnable else {
             throw RunError.usage("\(pipeline) is a template (runnable: false): it is only extended; run a pipeline that extends it")
         }
         var snapshot = Snapshot(file: pipeline, pipeline: spec)
+        snapshot.overrides = changes
         snapshot.slurm = executor.slurm(stored: nil)
         if detach {
             let folder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
@@ -62,6 +66,7 @@ struct ResumeCommand: ParsableCommand {
 
     @OptionGroup var execution: ExecutionOptions
     @OptionGroup var selection: SelectionOptions
+    @OptionGroup var overrides: OverrideOptions
     @OptionGroup var executor: ExecutorOptions
 
     @Flag(help: "If the pipeline file changed since the run started, run the current file instead of the stored snapshot.")
@@ -71,11 +76,13 @@ struct ResumeCommand: ParsableCommand {
     var detach = false
 
     func run() throws {
-        if target == nil, RunTarget.allComplete() {
+        let changes = try overrides.overrides()
+        // A restart with changed values (--set) may continue a complete run: the latest one.
+        if target == nil, changes == nil, RunTarget.allComplete() {
             Terminal.standardOutput.line("every run below this folder is complete; nothing to resume")
             return
         }
-        let folder = try RunTarget.resolve(target, preferUnfinished: true)
+        let folder = try RunTarget.resolve(target, preferUnfinished: changes == nil)
         if detach {
             try Detach.start(folder: folder)
             return
@@ -89,6 +96,7 @@ struct ResumeCommand: ParsableCommand {
                 snapshot.slurm = stored
             }
         }
+        if let changes { snapshot = try snapshot.overriding(changes) }
         snapshot.slurm = executor.slurm(stored: snapshot.slurm)
         let code = try Execute.session(snapshot: snapshot, folder: folder, options: execution, selection: selection)
         if code != 0 { throw ExitCode(code) }
