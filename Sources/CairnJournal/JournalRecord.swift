@@ -48,7 +48,7 @@ public struct SegmentInfo: Sendable, Equatable {
     }
 }
 
-/// A commit: exit status, duration, and size and SHA-256 of each output.
+/// A commit: exit status, duration, size and SHA-256 of each output, and the unit's metrics.
 public struct UnitCommit: Sendable, Equatable {
     public var key: Digest
     public var attempt: Int
@@ -56,14 +56,17 @@ public struct UnitCommit: Sendable, Equatable {
     public var durationMs: Int64
     public var time: Int64
     public var outputs: [OutputDigest]
+    /// What the unit measured (its step's `metrics:`), in the order found.
+    public var metrics: [Metric]
 
-    public init(key: Digest, attempt: Int, exitCode: Int, durationMs: Int64, time: Int64, outputs: [OutputDigest]) {
+    public init(key: Digest, attempt: Int, exitCode: Int, durationMs: Int64, time: Int64, outputs: [OutputDigest], metrics: [Metric] = []) {
         self.key = key
         self.attempt = attempt
         self.exitCode = exitCode
         self.durationMs = durationMs
         self.time = time
         self.outputs = outputs
+        self.metrics = metrics
     }
 }
 

@@ -13,6 +13,8 @@ public struct JournalState: Sendable {
     public var writers: [SegmentInfo] = []
     /// The outputs recorded by each key's commit (only keys with outputs).
     public var commitOutputs: [Digest: [OutputDigest]] = [:]
+    /// The metrics recorded by each key's last commit (only keys with metrics).
+    public var commitMetrics: [Digest: [Metric]] = [:]
     /// Torn tails found: segment path and offset.
     public var tornTails: [(path: String, offset: Int)] = []
     /// Total journal bytes.
@@ -83,6 +85,7 @@ public struct JournalState: Sendable {
             units[c.key]!.durationMs = c.durationMs
             if !wasCommitted { commitRecords += 1 }
             if !c.outputs.isEmpty { commitOutputs[c.key] = c.outputs }
+            if !c.metrics.isEmpty { commitMetrics[c.key] = c.metrics } else if commitMetrics[c.key] != nil { commitMetrics[c.key] = nil }
             lastTime = max(lastTime, c.time)
         case .failed(let f):
             units[f.key, default: UnitHistory()].fail(reason: f.reason)

@@ -24,9 +24,15 @@ public enum RecordCodec {
         case .attemptStarted(let key, let attempt, let pid, let startTicks, let time):
             p.append(3); key.append(to: &p); put(Int64(attempt), &p); put(Int64(pid), &p); put(startTicks, &p); put(time, &p)
         case .committed(let c):
-            p.append(4); c.key.append(to: &p); put(Int64(c.attempt), &p); put(Int64(c.exitCode), &p)
+            // Type 13 is type 4 followed by the metrics (name, IEEE-754 bits); a commit without
+            // metrics keeps the older, shorter form.
+            p.append(c.metrics.isEmpty ? 4 : 13); c.key.append(to: &p); put(Int64(c.attempt), &p); put(Int64(c.exitCode), &p)
             put(c.durationMs, &p); put(c.time, &p); put(Int64(c.outputs.count), &p)
             for o in c.outputs { put(o.size, &p); o.digest.append(to: &p) }
+            if !c.metrics.isEmpty {
+                put(Int64(c.metrics.count), &p)
+                for m in c.metrics { put(m.name, &p); put(Int64(bitPattern: m.value.bitPattern), &p) }
+            }
         case .failed(let f):
             p.append(5); f.key.append(to: &p); put(Int64(f.attempt), &p); put(Int64(f.exitCode), &p)
             put(f.durationMs, &p); put(f.time, &p); put(f.reason, &p)
@@ -107,7 +113,7 @@ public enum RecordCodec {
             case 3:
                 guard let k = digest(), let a = int(), let pid = int(), let s = int(), let t = int() else { return nil }
                 return .attemptStarted(key: k, attempt: Int(a), pid: Int32(truncatingIfNeeded: pid), startTicks: s, time: t)
-            case 4:
+            case 4, 13:
                 guard let k = digest(), let a = int(), let e = int(), let d = int(), let t = int(), let n = int(),
                     n >= 0, n < 100_000
                 else { return nil }
@@ -116,7 +122,15 @@ public enum RecordCodec {
                     guard let size = int(), let digest = digest() else { return nil }
                     outputs.append(OutputDigest(size: size, digest: digest))
                 }
-                return .committed(UnitCommit(key: k, attempt: Int(a), exitCode: Int(e), durationMs: d, time: t, outputs: outputs))
+                var metrics: [Metric] = []
+                if type == 13 {
+                    guard let m = int(), m > 0, m < 100_000 else { return nil }
+                    for _ in 0..<m {
+                        guard let name = string(), let bits = int() else { return nil }
+                        metrics.append(Metric(name: name, value: Double(bitPattern: UInt64(bitPattern: bits))))
+                    }
+                }
+                return .committed(UnitCommit(key: k, attempt: Int(a), exitCode: Int(e), durationMs: d, time: t, outputs: outputs, metrics: metrics))
             case 5:
                 guard let k = digest(), let a = int(), let e = int(), let d = int(), let t = int(), let r = string() else { return nil }
                 return .failed(UnitFailure(key: k, attempt: Int(a), exitCode: Int(e), durationMs: d, time: t, reason: r))

@@ -20,6 +20,8 @@ public struct ResultCache: Sendable {
         public var root: String
         public var outputs: [String]
         public var digests: [OutputDigest]
+        /// What the unit measured there (carried over with its outputs).
+        public var metrics: [Metric] = []
     }
 
     var entries: [Digest: Source] = [:]
@@ -40,7 +42,8 @@ public struct ResultCache: Sendable {
                     guard state.units[unit.key]?.committed == true, let digests = state.commitOutputs[unit.key],
                         digests.count == unit.outputs.count
                     else { continue }
-                    entries[unit.key] = Source(run: name, folder: folder.path, root: snapshot.root, outputs: unit.outputs, digests: digests)
+                    entries[unit.key] = Source(run: name, folder: folder.path, root: snapshot.root, outputs: unit.outputs, digests: digests,
+                                               metrics: state.commitMetrics[unit.key] ?? [])
                 }
             }
         }

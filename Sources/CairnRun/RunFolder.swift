@@ -6,7 +6,9 @@ import Foundation
 /// - `snapshot.json`: the resolved pipeline, so `cairn resume` needs no arguments;
 /// - `journal/NNNNNN-HOST-PID.seg`: append-only segments, one writer each;
 /// - `lock`: who runs it now (host, pid, start time);
-/// - `logs/STEP/ITEM.log`: each unit's stdout and stderr (empty logs are removed).
+/// - `logs/STEP/ITEM.log`: each unit's stdout and stderr (empty logs are removed);
+/// - `snapshots/DIGEST.json`: every snapshot the run has had, so trials that a restart
+///   dropped (`--set`) can still be listed as orphaned.
 public struct RunFolder: Sendable, Equatable {
     public let path: String
 
@@ -24,6 +26,7 @@ public struct RunFolder: Sendable, Equatable {
     public var journal: String { "\(path)/journal" }
     public var lock: String { "\(path)/lock" }
     public var logs: String { "\(path)/logs" }
+    public var snapshots: String { "\(path)/snapshots" }
 
     /// The log file of a unit.
     public func log(step: String, label: String) -> String {

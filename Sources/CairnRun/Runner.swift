@@ -19,6 +19,10 @@ final class Runner {
         var pid: Int32
         /// GPU ids handed to it (given back when it ends).
         var gpus: [String] = []
+        /// Where this attempt's output starts in the unit's log (all attempts append to it).
+        var logOffset: Int64 = 0
+        /// The output paths as the command saw them (`{out.NAME}`).
+        var shown: [String] = []
     }
 
     let plan: Plan
@@ -217,13 +221,15 @@ final class Runner {
             var job = Job(id: index, command: rendered.command, environment: environment,
                           workingDirectory: workingDirectory, logPath: log, timeout: step.timeout, grace: options.grace)
             job.stopSignal = Self.signalNumber(step.stopSignal)
+            let logOffset = step.metrics == nil ? 0 : Self.size(of: log)
             let pid: Int32
             do { pid = try executor.start(job) } catch {
                 use.give(resources, gpus: gpus)
                 throw RunError("\(error)", machineFault: error.code.map(isMachineFault) ?? false)
             }
             faults.unitSpawned()
-            attempts[index] = Attempt(number: number, staged: staged, log: log, started: MonotonicClock.now(), pid: pid, gpus: gpus)
+            attempts[index] = Attempt(number: number, staged: staged, log: log, started: MonotonicClock.now(), pid: pid, gpus: gpus,
+                                      logOffset: logOffset, shown: shown)
             append(.attemptStarted(key: unit.key, attempt: number, pid: pid, startTicks: ProcessTable.startTicks(of: pid) ?? 0, time: now()))
             progress.steps[stepSlot[unit.step]].running += 1
         } catch {
@@ -267,6 +273,13 @@ final class Runner {
             fail(index, exitCode: completion.exitCode, duration: completion.duration, reason: reason, allowRetry: true)
             return
         }
+        let metrics: [Metric]
+        switch self.metrics(of: index, attempt) {
+        case .success(let m): metrics = m
+        case .failure(let error):
+            fail(index, exitCode: 0, duration: completion.duration, reason: error.description, allowRetry: true)
+            return
+        }
         let outputs: [OutputDigest]
         do {
             outputs = try staging.commit(outputs: unit.outputs, staged: attempt.staged, names: step.outputs.map(\.name))
@@ -282,7 +295,7 @@ final class Runner {
         attempts[index] = nil
         faults.outputsRenamed()
         let commit = UnitCommit(key: unit.key, attempt: attempt.number, exitCode: 0,
-                                durationMs: Int64(completion.duration * 1000), time: now(), outputs: outputs)
+                                durationMs: Int64(completion.duration * 1000), time: now(), outputs: outputs, metrics: metrics)
         if let sequence = append(.committed(commit)) {
             awaitingDurability.append((sequence, index))
         }

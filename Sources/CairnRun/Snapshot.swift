@@ -20,6 +20,8 @@ public struct Snapshot: Codable, Sendable, Equatable {
     /// The `--set` and `--max-trials` values the pipeline runs with (already applied to
     /// ``pipeline``), so `resume` keeps them and a changed file is told from a changed value.
     public var overrides: Overrides?
+    /// Created by `cairn run --stage` and not run since: its trials show as staged.
+    public var staged: Bool?
 
     public init(pipelineFile: String, root: String, pipeline: PipelineSpec) {
         self.pipelineFile = pipelineFile
@@ -81,6 +83,35 @@ public struct Snapshot: Codable, Sendable, Equatable {
     /// SHA-256 of ``encoded()``.
     public var digest: Digest { Digest(of: String(decoding: encoded(), as: UTF8.self)) }
 
+    /// Every snapshot the run folder has had (the current one included), newest first; those
+    /// that cannot be read are left out.
+    public static func archived(in folder: RunFolder) -> [Snapshot] {
+        let names = (RawPath.entries(of: folder.snapshots) ?? []).filter { $0.hasSuffix(".json") }
+        var dated: [(Snapshot, Int)] = []
+        for name in names {
+            let path = "\(folder.snapshots)/\(name)"
+            var info = stat()
+            guard RawPath.status(path, &info) == 0, let data = FileManager.default.contents(atPath: path),
+                let snapshot = try? JSONDecoder().decode(Snapshot.self, from: data)
+            else { continue }
+            dated.append((snapshot, info.st_mtim.tv_sec * 1_000_000_000 + info.st_mtim.tv_nsec))
+        }
+        return dated.sorted { $0.1 > $1.1 }.map(\.0)
+    }
+
+    /// Keeps `data` as `snapshots/DIGEST.json` (once; a copy that is lost only hides orphans).
+    static func archive(_ data: Data, in folder: RunFolder) {
+        let name = "\(folder.snapshots)/\(Digest(of: String(decoding: data, as: UTF8.self)).hex).json"
+        if RawPath.exists(name) {
+            _ = utimes(name, nil)  // the newest use first in ``archived(in:)``
+            return
+        }
+        _ = RawPath.makeDirectories(folder.snapshots)
+        let tmp = name + ".tmp"
+        guard FileManager.default.createFile(atPath: tmp, contents: data) else { return }
+        _ = RawPath.rename(tmp, name)
+    }
+
     /// Reads a run folder's snapshot.
     public static func read(_ folder: RunFolder) throws(RunError) -> Snapshot {
         guard let data = FileManager.default.contents(atPath: folder.snapshot) else {
@@ -91,10 +122,13 @@ public struct Snapshot: Codable, Sendable, Equatable {
         }
     }
 
-    /// Writes the snapshot atomically (temporary file, fsync, rename, fsync folder).
+    /// Writes the snapshot atomically (temporary file, fsync, rename, fsync folder), keeping a
+    /// copy of it, and of the one it replaces, in `snapshots/` (see ``archived(in:)``).
     public func write(to folder: RunFolder) throws(RunError) {
         let tmp = folder.snapshot + ".tmp"
         let data = encoded()
+        if let old = FileManager.default.contents(atPath: folder.snapshot) { Self.archive(old, in: folder) }
+        Self.archive(data, in: folder)
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw RunError("cannot write \(tmp): \(String(cString: strerror(errno)))", exitCode: 1) }
         let ok = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) == $0.count } && fsync(fd) == 0

@@ -38,26 +38,7 @@ struct UnitCommand {
     func render(_ unit: PlannedUnit, attempt: Int, staged: [String]) throws(TemplateError) -> (command: String, environment: [String]) {
         let step = plan.pipeline.steps[unit.step]
         let values = unit.item.map { plan.items[$0].values } ?? []
-        let lookup: (String) -> PlaceholderValue? = { name in
-            if let a = self.axisIndex[name], unit.item != nil { return .value(values[a]) }
-            if let p = self.plan.pipeline.param(name) { return .value(p) }
-            switch name {
-            case "seed": return .value(.int(unit.seed))
-            case "attempt": return .value(.int(attempt))
-            case "run_dir": return .value(.string(self.runDirectory))
-            case "step": return .value(.string(step.name))
-            case "checkpoint_dir" where step.checkpoint: return .value(.string(self.checkpointFolder(unit)))
-            default: break
-            }
-            if name.hasPrefix("out."), let o = step.outputs.firstIndex(where: { "out.\($0.name)" == name }) {
-                return .value(.string(staged[o]))
-            }
-            if name.hasPrefix("in."), let i = step.inputs.firstIndex(where: { "in.\($0.name)" == name }) {
-                let paths = unit.inputs[i].map(self.inputPath)
-                return paths.count == 1 && !self.isAggregateInput(step, i) ? .value(.string(paths[0])) : .list(paths)
-            }
-            return nil
-        }
+        let lookup = placeholders(unit, attempt: attempt, staged: staged)
         let command = try runTemplates[unit.step].render(shellQuote: true, lookup: lookup)
         var environment = baseEnvironment
         for (variable, template) in zip(step.env, envTemplates[unit.step]) {
@@ -79,6 +60,41 @@ struct UnitCommand {
             environment.append("CAIRN_IN_\(input.name.uppercased())=\(paths.map(inputPath).joined(separator: "\n"))")
         }
         return (command, environment)
+    }
+
+    /// What each placeholder of a unit's templates stands for in one attempt.
+    func placeholders(_ unit: PlannedUnit, attempt: Int, staged: [String]) -> (String) -> PlaceholderValue? {
+        let step = plan.pipeline.steps[unit.step]
+        let values = unit.item.map { plan.items[$0].values } ?? []
+        return { name in
+            if let a = self.axisIndex[name], unit.item != nil { return .value(values[a]) }
+            if let p = self.plan.pipeline.param(name) { return .value(p) }
+            switch name {
+            case "seed": return .value(.int(unit.seed))
+            case "attempt": return .value(.int(attempt))
+            case "run_dir": return .value(.string(self.runDirectory))
+            case "step": return .value(.string(step.name))
+            case "checkpoint_dir" where step.checkpoint: return .value(.string(self.checkpointFolder(unit)))
+            default: break
+            }
+            if name.hasPrefix("out."), let o = step.outputs.firstIndex(where: { "out.\($0.name)" == name }) {
+                return .value(.string(staged[o]))
+            }
+            if name.hasPrefix("in."), let i = step.inputs.firstIndex(where: { "in.\($0.name)" == name }) {
+                let paths = unit.inputs[i].map(self.inputPath)
+                return paths.count == 1 && !self.isAggregateInput(step, i) ? .value(.string(paths[0])) : .list(paths)
+            }
+            return nil
+        }
+    }
+
+    /// The file a unit writes its metrics to (`metrics: {file: …}`), relative to the folder
+    /// units run in; nil when the step reads its metrics from its output.
+    func metricsFile(_ unit: PlannedUnit, attempt: Int, staged: [String]) throws(TemplateError) -> String? {
+        let step = plan.pipeline.steps[unit.step]
+        guard case .file(let path) = step.metrics else { return nil }
+        if path.hasPrefix("out."), let o = step.outputs.firstIndex(where: { "out.\($0.name)" == path }) { return staged[o] }
+        return try Template(path).render(shellQuote: false, lookup: placeholders(unit, attempt: attempt, staged: staged))
     }
 
     /// The folder a checkpointing unit keeps across its attempts.

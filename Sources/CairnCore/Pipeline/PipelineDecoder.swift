@@ -16,7 +16,7 @@ public struct PipelineDecoder {
     static let topKeys = ["name", "seed", "params", "items", "sample", "steps", "description", "extends", "runnable"]
     static let stepKeys = [
         "name", "run", "needs", "outputs", "inputs", "env", "timeout", "retries", "retry_backoff",
-        "foreach", "stop_signal", "code", "resources", "checkpoint", "max_restarts", "description",
+        "foreach", "stop_signal", "code", "resources", "checkpoint", "max_restarts", "description", "metrics",
     ]
     static let axisKinds = ["range", "list", "glob", "file"]
 
@@ -321,6 +321,7 @@ public struct PipelineDecoder {
             }
             step.stopSignal = name
         }
+        if let n = e["metrics"] { step.metrics = try metrics(n, at: "\(key).metrics", step: step) }
         if let n = e["foreach"] {
             let text = try string(n, at: "\(key).foreach")
             guard let mode = StepSpec.ForEach(rawValue: text) else {
@@ -329,6 +330,36 @@ public struct PipelineDecoder {
             step.foreach = mode
         }
         return step
+    }
+
+    /// `metrics: log`, `metrics: {file: out.NAME | PATH}` or `metrics: {pattern: REGEX}`.
+    func metrics(_ node: ConfigNode, at key: String, step: StepSpec) throws(PipelineError) -> MetricsSpec {
+        if case .scalar(let text, .string) = node.value {
+            guard text == "log" else { throw fail(node, key, "'\(text)' is not `log`, `{file: out.NAME}` or `{pattern: REGEX}`") }
+            return .log
+        }
+        let m = try mapping(node, at: key, allowed: ["file", "pattern"])
+        guard m.count == 1, let (kind, value) = m.first else {
+            throw fail(node, key, "give one of `file` (a JSON object of numbers the unit writes) or `pattern` (a regex with named groups)")
+        }
+        let text = try string(value, at: "\(key).\(kind)")
+        if kind == "file" {
+            if text.hasPrefix("out.") {
+                let name = String(text.dropFirst(4))
+                guard step.outputs.contains(where: { $0.name == name }) else {
+                    let hint = Suggestion.hint(for: name, in: step.outputs.map(\.name)) { "out.\($0)" }
+                    throw fail(value, "\(key).file", "'\(text)' names no output of step \(step.name)\(hint)")
+                }
+            }
+            return .file(text)
+        }
+        do { _ = try Regex(text) } catch {
+            throw fail(value, "\(key).pattern", "'\(text)' is not a regular expression (\(error)); fix it")
+        }
+        guard !MetricParser.groupNames(text).isEmpty else {
+            throw fail(value, "\(key).pattern", "'\(text)' has no named group; name each metric, e.g. 'loss=(?<loss>\\S+)'")
+        }
+        return .pattern(text)
     }
 
     // MARK: - Scalars

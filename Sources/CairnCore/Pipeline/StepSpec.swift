@@ -76,6 +76,9 @@ public struct StepSpec: Sendable, Codable, Equatable {
     /// limit, at most `maxRestarts` times.
     public var checkpoint = false
     public var maxRestarts = 10
+    /// What the step measures (`metrics:`): journaled with each unit's commit, shown by
+    /// `cairn trials`. Not part of unit keys: declaring it re-runs nothing.
+    public var metrics: MetricsSpec?
 
     /// CPUs, memory, GPUs and expected time of one unit.
     public struct Resources: Sendable, Codable, Equatable {
@@ -127,7 +130,7 @@ public struct StepSpec: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case name, run, needs, outputs, inputs, env, timeout, retries, retryBackoff, foreach, stopSignal, code
-        case resources, checkpoint, maxRestarts
+        case resources, checkpoint, maxRestarts, metrics
     }
 
     /// Decodes a stored step; members added after a snapshot was written take their defaults.
@@ -148,6 +151,7 @@ public struct StepSpec: Sendable, Codable, Equatable {
         resources = try c.decodeIfPresent(Resources.self, forKey: .resources) ?? Resources()
         checkpoint = try c.decodeIfPresent(Bool.self, forKey: .checkpoint) ?? false
         maxRestarts = try c.decodeIfPresent(Int.self, forKey: .maxRestarts) ?? 10
+        metrics = try c.decodeIfPresent(MetricsSpec.self, forKey: .metrics)
     }
 
     /// The steps this one depends on: `needs` plus steps whose outputs it takes as inputs.

@@ -53,6 +53,7 @@ struct StatusCommand: ParsableCommand {
     func show(_ folder: RunFolder) throws {
         let inspector = try RunInspector(folder: folder)
         let report = inspector.status()
+        let orphans = inspector.orphanedTrials().count
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
@@ -63,12 +64,16 @@ struct StatusCommand: ParsableCommand {
                 var live: Bool
                 var steps: [StepStatus]
                 var total: StepStatus
+                var orphanedTrials: Int
             }
             let output = Output(pipeline: report.pipeline, runDir: folder.path, state: inspector.stateWord, live: report.live,
-                                steps: report.steps, total: report.total)
+                                steps: report.steps, total: report.total, orphanedTrials: orphans)
             Terminal.standardOutput.writeExactly(String(decoding: try encoder.encode(output), as: UTF8.self) + "\n")
             return
         }
         Terminal.standardOutput.line(StatusPrinter(report: report, state: inspector.stateWord, folder: folder, color: Terminal.standardOutput.color).text())
+        if orphans > 0 {
+            Terminal.standardOutput.line("  orphaned: \(orphans) trial(s) a restart dropped; their results are kept (`cairn trials --all` lists them)")
+        }
     }
 }

@@ -1,0 +1,116 @@
+/// Where a trial (an item: one combination of axis values, with all its units) stands.
+public enum TrialStatus: String, Sendable, Codable, CaseIterable {
+    /// Every unit of the item is committed.
+    case committed
+    /// A unit failed (and is not committed).
+    case failed
+    /// A unit is running in a live run.
+    case running
+    /// A unit was stopped (interrupt, kill) and has not committed since.
+    case interrupted
+    /// Nothing of it ran yet.
+    case pending
+    /// Created by `cairn run --stage`: queued, nothing ran yet; `cairn resume` runs it.
+    case staged
+    /// No longer in the run's trial set (a restart narrowed it); its results are kept and
+    /// taken again if a later restart brings it back.
+    case orphaned
+}
+
+/// One row of the trial table.
+public struct TrialRow: Sendable, Equatable {
+    /// 1-based position in the run's current trial set; nil for an orphaned trial.
+    public var number: Int?
+    /// Axis name and value, in axis order.
+    public var values: [(name: String, value: ItemValue)]
+    public var status: TrialStatus
+    /// Total time of its committed units (ms); nil when none committed.
+    public var durationMs: Int64?
+    /// Metrics of its units, later steps' values winning, by name.
+    public var metrics: [String: Double]
+
+    public init(number: Int?, values: [(name: String, value: ItemValue)], status: TrialStatus, durationMs: Int64?, metrics: [String: Double]) {
+        self.number = number
+        self.values = values
+        self.status = status
+        self.durationMs = durationMs
+        self.metrics = metrics
+    }
+
+    /// The value of axis `name`, if the trial has it.
+    public func value(_ name: String) -> ItemValue? { values.first { $0.name == name }?.value }
+
+    public static func == (a: TrialRow, b: TrialRow) -> Bool {
+        a.number == b.number && a.values.map(\.name) == b.values.map(\.name) && a.values.map(\.value) == b.values.map(\.value)
+            && a.status == b.status && a.durationMs == b.durationMs && a.metrics == b.metrics
+    }
+}
+
+/// The trials of a run: one row per item, with status, duration and metrics. Pure.
+public enum TrialTable {
+    /// Rows for the items of `plan` (all of them, or `only` these item indices).
+    /// - Parameters:
+    ///   - history: the journal's view per unit key.
+    ///   - metrics: the metrics each key's commit journaled.
+    ///   - running: keys with an attempt in progress in a live run.
+    ///   - staged: the run was staged (`--stage`): items nothing ran of are `staged`, not `pending`.
+    public static func rows(
+        plan: Plan, history: [Digest: UnitHistory], metrics: [Digest: [Metric]], running: Set<Digest> = [],
+        staged: Bool = false, only: [Int]? = nil
+    ) -> [TrialRow] {
+        var unitsOfItem = [[Int]](repeating: [], count: plan.items.count)
+        for u in plan.units { if let item = u.item { unitsOfItem[item].append(u.index) } }
+        let axes = plan.axisNames
+        return (only ?? Array(plan.items.indices)).map { item in
+            var done = 0, failed = false, interrupted = false, isRunning = false, attempted = false
+            var duration: Int64 = 0
+            var measured: [String: Double] = [:]
+            for i in unitsOfItem[item] {
+                let key = plan.units[i].key
+                if running.contains(key) { isRunning = true }
+                guard let h = history[key] else { continue }
+                if h.attempts > 0 || h.committed { attempted = true }
+                if h.done {
+                    done += 1
+                    duration += h.durationMs ?? 0
+                    for m in metrics[key] ?? [] { measured[m.name] = m.value }
+                } else if h.lastFailure != nil && !h.committed {
+                    failed = true
+                } else if h.interrupted || h.remaking {
+                    interrupted = true
+                }
+            }
+            let status: TrialStatus
+            if isRunning { status = .running }
+            else if done == unitsOfItem[item].count { status = .committed }
+            else if failed { status = .failed }
+            else if interrupted { status = .interrupted }
+            else if staged && !attempted { status = .staged }
+            else { status = .pending }
+            return TrialRow(number: item + 1, values: Array(zip(axes, plan.items[item].values)).map { (name: $0.0, value: $0.1) },
+                            status: status, durationMs: done > 0 ? duration : nil, metrics: measured)
+        }
+    }
+
+    /// The metric names of `rows`, sorted.
+    public static func metricNames(_ rows: [TrialRow]) -> [String] {
+        Set(rows.flatMap(\.metrics.keys)).sorted()
+    }
+
+    /// Sorts by a metric (`loss`, ascending) or `-acc` (descending); rows without the metric
+    /// (or with an axis of that name) come last, in their order.
+    public static func sorted(_ rows: [TrialRow], by key: String) -> [TrialRow] {
+        let descending = key.hasPrefix("-")
+        let name = descending || key.hasPrefix("+") ? String(key.dropFirst()) : key
+        func number(_ row: TrialRow) -> Double? { row.metrics[name] ?? row.value(name)?.number }
+        let indexed = rows.enumerated().map { ($0.offset, $0.element, number($0.element)) }
+        return indexed.sorted { a, b in
+            switch (a.2, b.2) {
+            case (let x?, let y?): return x != y ? (descending ? x > y : x < y) : a.0 < b.0
+            case (.some, nil): return true
+            case (nil, .some): return false
+            case (nil, nil): return a.0 < b.0
+            }
+        }.map(\.1)
+    }
+}

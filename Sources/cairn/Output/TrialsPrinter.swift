@@ -1,0 +1,84 @@
+import CairnCore
+import Foundation
+
+/// The trial table as text, CSV or JSON (`cairn trials`, `cairn plan --trials`).
+struct TrialsPrinter {
+    let rows: [TrialRow]
+    /// Axis columns, in order (the union over rows: orphans may come from other axes).
+    let axes: [String]
+    /// Param columns (`plan --trials`): the same value in every row.
+    var params: [PipelineSpec.Param] = []
+    /// Whether to show status, time and metrics (`trials`), or only the values (`plan --trials`).
+    var results = true
+    let metricNames: [String]
+
+    init(rows: [TrialRow], params: [PipelineSpec.Param] = [], results: Bool = true) {
+        self.rows = rows
+        var axes: [String] = []
+        for row in rows { for v in row.values where !axes.contains(v.name) { axes.append(v.name) } }
+        self.axes = axes
+        self.params = params
+        self.results = results
+        metricNames = results ? TrialTable.metricNames(rows) : []
+    }
+
+    var header: [String] {
+        ["#"] + axes + params.map(\.name) + (results ? ["status", "time"] + metricNames : [])
+    }
+
+    /// One row's cells; `exact` writes numbers in full (CSV), otherwise 6 significant digits.
+    func cells(_ row: TrialRow, exact: Bool) -> [String] {
+        var out = [row.number.map(String.init) ?? "-"]
+        out += axes.map { name in row.value(name).map { exact ? $0.description : RawBytes.display($0.description) } ?? "" }
+        out += params.map { $0.value.description }
+        if results {
+            out.append(row.status.rawValue)
+            out.append(row.durationMs.map { exact ? CanonicalJSON.format(Double($0) / 1000) : humanDuration(Double($0) / 1000) } ?? "")
+            out += metricNames.map { name in row.metrics[name].map { exact ? CanonicalJSON.format($0) : String(format: "%.6g", $0) } ?? "" }
+        }
+        return out
+    }
+
+    func table() -> String {
+        Terminal.table([header] + rows.map { cells($0, exact: false) })
+    }
+
+    func csv() -> String {
+        ([header] + rows.map { cells($0, exact: true) }).map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    }
+
+    /// `{"trials": [...]}` (plus `best` when given), one trial per line; values keep their type.
+    func json(best: TrialRow?) -> String {
+        var lines = rows.map { Self.object($0, params: params, results: results).text }
+        if lines.isEmpty { lines = [] }
+        var out = "{\"trials\":[\n" + lines.joined(separator: ",\n") + "\n]"
+        if let best { out += ",\n\"best\":" + Self.object(best, params: params, results: results).text }
+        return out + "}\n"
+    }
+
+    static func object(_ row: TrialRow, params: [PipelineSpec.Param], results: Bool) -> CanonicalJSON {
+        var values: [String: CanonicalJSON] = [:]
+        for v in row.values { values[v.name] = v.value.json }
+        for p in params { values[p.name] = p.value.json }
+        var members: [String: CanonicalJSON] = ["number": row.number.map { .int($0) } ?? .null, "values": .object(values)]
+        if results {
+            members["status"] = .string(row.status.rawValue)
+            members["duration_s"] = row.durationMs.map { .double(Double($0) / 1000) } ?? .null
+            members["metrics"] = .object(row.metrics.mapValues { .double($0) })
+        }
+        return .object(members)
+    }
+
+    static func csvField(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// "best: #3 — acc=0.95 (x=1.0, y=2)".
+    static func bestLine(_ row: TrialRow, key: String) -> String {
+        let name = key.hasPrefix("-") || key.hasPrefix("+") ? String(key.dropFirst()) : key
+        let measure = row.metrics[name].map { "\(name)=\(CanonicalJSON.format($0))" } ?? "\(name)=\(row.value(name)?.description ?? "?")"
+        let values = row.values.map { "\($0.name)=\(RawBytes.display($0.value.description))" }.joined(separator: ", ")
+        return "best: \(row.number.map { "#\($0)" } ?? "orphaned trial") — \(measure) (\(values))"
+    }
+}
