@@ -32,7 +32,7 @@ public struct PipelineLoader: Sendable {
                 spec.axes[i].source = .list(try glob(pattern, root: root, spec: spec, axis: axis.name))
             case .file(let listFile):
                 spec.axes[i].source = .list(try lines(of: listFile, root: root, spec: spec, axis: axis.name))
-            case .range, .list:
+            case .range, .list, .distribution:
                 break
             }
         }

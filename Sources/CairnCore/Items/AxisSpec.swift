@@ -10,6 +10,8 @@ public struct AxisSpec: Sendable, Codable, Equatable {
         case glob(String)
         /// One value per non-empty line of a file relative to the pipeline folder.
         case file(String)
+        /// Values drawn per trial (random search); see ``Distribution``.
+        case distribution(Distribution)
     }
 
     public var name: String
@@ -27,13 +29,14 @@ public struct AxisSpec: Sendable, Codable, Equatable {
             return stride(from: start, to: stop, by: step).map { .int($0) }
         case .list(let values):
             return values
-        case .glob, .file:
+        case .glob, .file, .distribution:
             return nil
         }
     }
 }
 
-/// A seeded random subset of the item product; see ``ItemSet``.
+/// A seeded random subset of the item product (see ``ItemSet``), or, when an axis is a
+/// ``Distribution``, how many trials to draw and from which seed.
 public struct SampleSpec: Sendable, Codable, Equatable {
     public var count: Int
     public var seed: Int

@@ -39,3 +39,22 @@ public enum ItemSet {
         return combos.enumerated().map { Item(index: $0.offset, values: $0.element) }
     }
 }
+
+extension ItemSet {
+    /// Random search: `sample.count` trials, each drawing every axis — a ``Distribution``
+    /// axis from its distribution, a listed axis as a choice among its values — from
+    /// ``Distribution/draw(seed:trial:axis:)``. A trial equal to an earlier one is left out
+    /// (it would be the same item), so there may be fewer items than `count`.
+    public static func draw(axes: [(name: String, distribution: Distribution)], sample: SampleSpec) -> [Item] {
+        let names = axes.map(\.name)
+        let json = Item.jsonWriter(axes: names)
+        var seen = Set<String>()
+        var items: [Item] = []
+        for trial in 0..<max(0, sample.count) {
+            let values = axes.map { $0.distribution.value(Distribution.draw(seed: sample.seed, trial: trial, axis: $0.name)) }
+            let item = Item(index: items.count, values: values)
+            if seen.insert(json(item)).inserted { items.append(item) }
+        }
+        return items
+    }
+}

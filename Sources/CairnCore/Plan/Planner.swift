@@ -12,17 +12,45 @@ public enum Planner {
     /// - Parameter digest: the content digest of a file or folder (a path relative to the
     ///   pipeline folder, or absolute), nil when it does not exist. Injected: the run layer
     ///   reads files (with a stat cache); a resumed run replays the digests its snapshot stored.
-    public static func plan(_ spec: PipelineSpec, files digest: (String) -> Digest? = { _ in nil }) throws(PipelineError) -> Plan {
+    /// The items of `spec` and, per axis, the values they take: the (sampled) product of the
+    /// axes, or, when an axis is a distribution, the drawn trials.
+    static func expand(_ spec: PipelineSpec) throws(PipelineError) -> (items: [Item], axisValues: [[ItemValue]]) {
+        let random = spec.axes.first { if case .distribution = $0.source { true } else { false } }
         var axisValues: [[ItemValue]] = []
+        var draws: [(name: String, distribution: Distribution)] = []
         for axis in spec.axes {
+            if case .distribution(let d) = axis.source {
+                draws.append((axis.name, d))
+                continue
+            }
             guard let values = axis.literalValues else {
                 throw spec.error(at: "items.\(axis.name)", "axis is not resolved (glob or file); load the pipeline through the run layer")
             }
             axisValues.append(values)
+            draws.append((axis.name, .choice(values)))
         }
+        guard let random else {
+            return (ItemSet.expand(axes: Array(zip(spec.axes.map(\.name), axisValues)).map { ($0.0, $0.1) }, sample: spec.sample), axisValues)
+        }
+        guard let sample = spec.sample else {
+            throw spec.error(at: "items.\(random.name)", "a distribution axis needs `sample: {count: N, seed: S}` (how many trials to draw), or --max-trials N")
+        }
+        if let empty = draws.first(where: { if case .choice(let v) = $0.distribution { v.isEmpty } else { false } }) {
+            throw spec.error(at: "items.\(empty.name)", "the axis has no values to choose from; give it at least one")
+        }
+        let items = ItemSet.draw(axes: draws, sample: sample)
+        var columns = [[ItemValue]](repeating: [], count: spec.axes.count)
+        var seen = [Set<ItemValue>](repeating: [], count: spec.axes.count)
+        for item in items {
+            for (a, v) in item.values.enumerated() where seen[a].insert(v).inserted { columns[a].append(v) }
+        }
+        return (items, columns)
+    }
+
+    public static func plan(_ spec: PipelineSpec, files digest: (String) -> Digest? = { _ in nil }) throws(PipelineError) -> Plan {
+        let (items, axisValues) = try expand(spec)
         let order = try PipelineValidator.validate(spec, axisValues: axisValues)
         let axes = spec.axes.map(\.name)
-        let items = ItemSet.expand(axes: Array(zip(axes, axisValues)).map { ($0.0, $0.1) }, sample: spec.sample)
         guard !items.isEmpty else {
             throw spec.error(at: "items", "the axes produce no items (an empty axis or sample count 0); give every axis at least one value")
         }
