@@ -11,28 +11,34 @@ public struct PipelineLoader: Sendable {
 
     /// Loads and resolves `file` (and the files it `extends`). `rootDir` is what `{ROOTDIR}`
     /// stands for: the folder `cairn` was pointed at (default: the current folder).
-    /// `overrides` (`--set`, `--max-trials`) are applied before the axes are resolved.
+    /// `overrides` (`--set`, `--max-trials`) are applied to the resolved spec.
     public func load(file: String, rootDir: String? = nil, overrides: Overrides? = nil) throws(RunError) -> PipelineSpec {
         let path = RunFolder.absolute(file)
         let tree = try PipelineTree(rootDir: rootDir ?? FileManager.default.currentDirectoryPath).read(file)
         var spec: PipelineSpec
         do { spec = try PipelineDecoder.decode(root: tree.root, file: file) } catch { throw .pipeline(error) }
         spec.ancestors = tree.ancestors
-        if let overrides { do { spec = try overrides.apply(to: spec) } catch { throw .pipeline(error) } }
-        return try resolve(spec, root: (path as NSString).deletingLastPathComponent)
+        let root = (path as NSString).deletingLastPathComponent
+        spec = try resolve(spec, root: root)
+        guard let overrides else { return spec }
+        do { spec = try overrides.apply(to: spec) } catch { throw .pipeline(error) }
+        return try resolve(spec, root: root)  // a --set may give a glob or file axis
     }
 
     /// Resolves `glob` and `file` axes (relative to `root`, the pipeline folder) into lists, and
     /// `code` patterns into files.
     public func resolve(_ given: PipelineSpec, root: String) throws(RunError) -> PipelineSpec {
         var spec = given
+        if let table = spec.trialsFile, !spec.axes.contains(where: { $0.group != nil }) {
+            spec.axes = try trialColumns(table, root: root, spec: spec) + spec.axes
+        }
         for (i, axis) in spec.axes.enumerated() {
             switch axis.source {
             case .glob(let pattern):
                 spec.axes[i].source = .list(try glob(pattern, root: root, spec: spec, axis: axis.name))
             case .file(let listFile):
                 spec.axes[i].source = .list(try lines(of: listFile, root: root, spec: spec, axis: axis.name))
-            case .range, .list, .distribution:
+            case .range, .list, .distribution, .column:
                 break
             }
         }
@@ -94,5 +100,35 @@ public struct PipelineLoader: Sendable {
             .map(String.init)
             .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
             .map(ItemValue.string)
+    }
+
+    /// The columns of a trials file as `column` axes of one group; a column that names a param
+    /// must hold the param's value in every row (and adds no axis).
+    func trialColumns(_ file: String, root: String, spec: PipelineSpec) throws(RunError) -> [AxisSpec] {
+        let path = file.hasPrefix("/") ? file : "\(root)/\(file)"
+        guard TrialsFile.format(of: file) != nil else {
+            throw .pipeline(spec.error(at: "trials", "'\(file)' is not a .csv, .json or .yaml file; save the trials in one of those"))
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .pipeline(spec.error(at: "trials", "cannot read '\(file)'; create it (cairn plan --save-trials) or fix the path (relative to the pipeline file)"))
+        }
+        let table: TrialsFile
+        do { table = try TrialsFile.parse(RawBytes.string(from: data), file: file) } catch { throw .pipeline(error) }
+        var axes: [AxisSpec] = []
+        for (c, name) in table.columns.enumerated() {
+            let values = table.rows.map { $0[c] }
+            if let param = spec.param(name) {
+                if let row = values.firstIndex(where: { $0 != param }) {
+                    throw .pipeline(PipelineError(file: file, line: nil, key: name,
+                        message: "trial \(row + 1) sets param '\(name)' to \(values[row]), but it is fixed at \(param); to vary it, make it an axis (remove it from params)"))
+                }
+                continue
+            }
+            if spec.axes.contains(where: { $0.name == name }) {
+                throw .pipeline(spec.error(at: "trials", "column '\(name)' of \(file) is also an axis under items; rename one of them"))
+            }
+            axes.append(AxisSpec(name: name, source: .column(group: "trials", values: values)))
+        }
+        return axes
     }
 }

@@ -125,19 +125,9 @@ public struct Snapshot: Codable, Sendable, Equatable {
     /// Writes the snapshot atomically (temporary file, fsync, rename, fsync folder), keeping a
     /// copy of it, and of the one it replaces, in `snapshots/` (see ``archived(in:)``).
     public func write(to folder: RunFolder) throws(RunError) {
-        let tmp = folder.snapshot + ".tmp"
         let data = encoded()
         if let old = FileManager.default.contents(atPath: folder.snapshot) { Self.archive(old, in: folder) }
         Self.archive(data, in: folder)
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw RunError("cannot write \(tmp): \(String(cString: strerror(errno)))", exitCode: 1) }
-        let ok = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) == $0.count } && fsync(fd) == 0
-        let saved = errno
-        close(fd)
-        guard ok, rename(tmp, folder.snapshot) == 0 else {
-            unlink(tmp)
-            throw RunError("cannot write \(folder.snapshot): \(String(cString: strerror(ok ? errno : saved)))", exitCode: 1)
-        }
-        do { try SegmentWriter.syncDirectory(of: folder.snapshot) } catch { throw .journal(error) }
+        try AtomicFile.write(data, to: folder.snapshot)
     }
 }

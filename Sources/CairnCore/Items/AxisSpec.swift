@@ -12,6 +12,9 @@ public struct AxisSpec: Sendable, Codable, Equatable {
         case file(String)
         /// Values drawn per trial (random search); see ``Distribution``.
         case distribution(Distribution)
+        /// One column of a table of trials (`trials: FILE`): the axes of one group vary
+        /// together, row by row, instead of multiplying.
+        case column(group: String, values: [ItemValue])
     }
 
     public var name: String
@@ -22,16 +25,23 @@ public struct AxisSpec: Sendable, Codable, Equatable {
         self.source = source
     }
 
-    /// The values when they need no file system (`range` and `list`); nil for `glob` and `file`.
+    /// The values when they need no file system (`range`, `list`, `column`); nil for `glob`,
+    /// `file` and distributions.
     public var literalValues: [ItemValue]? {
         switch source {
         case .range(let start, let stop, let step):
             return stride(from: start, to: stop, by: step).map { .int($0) }
-        case .list(let values):
+        case .list(let values), .column(_, let values):
             return values
         case .glob, .file, .distribution:
             return nil
         }
+    }
+
+    /// The column group of a `column` axis.
+    public var group: String? {
+        if case .column(let group, _) = source { return group }
+        return nil
     }
 }
 

@@ -9,20 +9,34 @@
 /// growing `count` only adds items.
 public enum ItemSet {
     /// The items of `axes` (each given by its resolved values).
-    public static func expand(axes: [(name: String, values: [ItemValue])], sample: SampleSpec?) -> [Item] {
+    ///
+    /// Axes of the same `group` (the columns of a trials table) are one dimension: they take
+    /// their values row by row, together, and the group multiplies with the other axes.
+    public static func expand(axes: [(name: String, values: [ItemValue])], groups: [String?]? = nil, sample: SampleSpec?) -> [Item] {
         let names = axes.map(\.name)
+        // Dimensions: each ungrouped axis, and each group of axes (at its first axis).
+        var dimensions: [[Int]] = []
+        var groupDimension: [String: Int] = [:]
+        for (i, g) in (groups ?? Array(repeating: nil, count: axes.count)).enumerated() {
+            if let g, let d = groupDimension[g] { dimensions[d].append(i); continue }
+            if let g { groupDimension[g] = dimensions.count }
+            dimensions.append([i])
+        }
+        let sizes = dimensions.map { axes[$0[0]].values.count }
         var total = 1
-        for axis in axes { total = total.multipliedReportingOverflow(by: axis.values.count).overflow ? Int.max : total * axis.values.count }
+        for size in sizes { total = total.multipliedReportingOverflow(by: size).overflow ? Int.max : total * size }
         guard total > 0 else { return [] }
         var combos: [[ItemValue]] = []
         combos.reserveCapacity(min(total, 10_000_000))
-        var counters = [Int](repeating: 0, count: axes.count)
+        var counters = [Int](repeating: 0, count: dimensions.count)
+        var values = [ItemValue](repeating: .int(0), count: axes.count)
         outer: while true {
-            combos.append(counters.enumerated().map { axes[$0.offset].values[$0.element] })
-            var k = axes.count - 1
+            for (d, members) in dimensions.enumerated() { for a in members { values[a] = axes[a].values[counters[d]] } }
+            combos.append(values)
+            var k = dimensions.count - 1
             while k >= 0 {
                 counters[k] += 1
-                if counters[k] < axes[k].values.count { continue outer }
+                if counters[k] < sizes[k] { continue outer }
                 counters[k] = 0
                 k -= 1
             }

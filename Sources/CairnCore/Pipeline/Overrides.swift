@@ -72,7 +72,20 @@ public struct Overrides: Sendable, Codable, Equatable {
             }
             var decoder = PipelineDecoder(file: flag)
             do throws(PipelineError) {
-                if let a = spec.axes.firstIndex(where: { $0.name == setting.name }) {
+                if let a = spec.axes.firstIndex(where: { $0.name == setting.name }), let group = spec.axes[a].group {
+                    // A column of a trials table: keep the rows whose value is one of those given.
+                    let wanted: [ItemValue]
+                    if case .scalar = node.value { wanted = [try decoder.value(node, at: setting.name)] } else {
+                        guard node.items != nil else {
+                            throw PipelineError(file: flag, line: nil, key: "", message: "'\(setting.name)' is a column of the trials file; give a value or a list of values to keep")
+                        }
+                        wanted = try decoder.values(node, at: setting.name)
+                    }
+                    spec.keepRows(of: group, where: a) { wanted.contains($0) }
+                    if spec.axes[a].literalValues?.isEmpty ?? true {
+                        throw PipelineError(file: flag, line: nil, key: "", message: "no trial of the trials file has \(setting.name) in \(wanted.map(\.description)); give values it has")
+                    }
+                } else if let a = spec.axes.firstIndex(where: { $0.name == setting.name }) {
                     if case .scalar = node.value {
                         spec.axes[a].source = .list([try decoder.value(node, at: setting.name)])
                     } else {
@@ -98,5 +111,17 @@ public struct Overrides: Sendable, Codable, Equatable {
             spec.sample = SampleSpec(count: maxTrials, seed: spec.sample?.seed ?? spec.seed)
         }
         return spec
+    }
+}
+
+extension PipelineSpec {
+    /// Keeps the rows of a trials table (`column` axes of `group`) whose value in axis `axis`
+    /// passes `keep`.
+    mutating func keepRows(of group: String, where axis: Int, _ keep: (ItemValue) -> Bool) {
+        guard case .column(_, let values) = axes[axis].source else { return }
+        let rows = values.indices.filter { keep(values[$0]) }
+        for i in axes.indices where axes[i].group == group {
+            if case .column(let g, let column) = axes[i].source { axes[i].source = .column(group: g, values: rows.map { column[$0] }) }
+        }
     }
 }

@@ -13,7 +13,7 @@ public struct PipelineDecoder {
         if let source { sources[key] = source } else { sources[key] = nil }
     }
 
-    static let topKeys = ["name", "seed", "params", "items", "sample", "steps", "description", "extends", "runnable"]
+    static let topKeys = ["name", "seed", "params", "items", "trials", "sample", "steps", "description", "extends", "runnable"]
     static let stepKeys = [
         "name", "run", "needs", "outputs", "inputs", "env", "timeout", "retries", "retry_backoff",
         "foreach", "stop_signal", "code", "resources", "checkpoint", "max_restarts", "description", "metrics",
@@ -42,10 +42,15 @@ public struct PipelineDecoder {
             throw fail(nameNode, "name", "'\(name)' is not a valid pipeline name; use letters, digits, '-', '_' and '.' only")
         }
         let seed = try entries["seed"].map { n throws(PipelineError) in try int(n, at: "seed") } ?? 0
-        guard let itemsNode = entries["items"] else {
-            throw fail(root, "", "missing `items`; declare at least one axis, e.g. `items: {sample: {range: [0, 100]}}`")
+        let trialsFile = try entries["trials"].map { n throws(PipelineError) in try string(n, at: "trials") }
+        let axes: [AxisSpec]
+        if let itemsNode = entries["items"] {
+            axes = try self.axes(itemsNode)
+        } else if trialsFile != nil {
+            axes = []
+        } else {
+            throw fail(root, "", "missing `items`; declare at least one axis, e.g. `items: {sample: {range: [0, 100]}}`, or `trials: trials.csv`")
         }
-        let axes = try self.axes(itemsNode)
         var params: [PipelineSpec.Param] = []
         if let p = entries["params"] {
             guard let entries = p.entries else { throw typeError(p, "params", "a mapping of names to values") }
@@ -73,6 +78,7 @@ public struct PipelineDecoder {
         var spec = PipelineSpec(name: name, seed: seed, axes: axes, sample: sample, steps: steps, file: file, lines: lines)
         spec.params = params
         spec.sources = sources
+        spec.trialsFile = trialsFile
         if let r = entries["runnable"] {
             guard let runnable = r.boolValue else { throw typeError(r, "runnable", "true or false") }
             spec.runnable = runnable

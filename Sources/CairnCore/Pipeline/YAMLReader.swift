@@ -72,7 +72,11 @@ public enum YAMLReader {
         case .plain, .any: break
         default: return .string
         }
-        let text = scalar.string
+        return plainKind(scalar.string)
+    }
+
+    /// The kind of an unquoted scalar's text under the YAML core schema.
+    public static func plainKind(_ text: String) -> ConfigNode.ScalarKind {
         switch text {
         case "", "~", "null", "Null", "NULL": return .null
         case "true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes", "YES", "no", "No", "NO",

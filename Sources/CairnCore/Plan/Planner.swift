@@ -30,7 +30,11 @@ public enum Planner {
             draws.append((axis.name, .choice(values)))
         }
         guard let random else {
-            return (ItemSet.expand(axes: Array(zip(spec.axes.map(\.name), axisValues)).map { ($0.0, $0.1) }, sample: spec.sample), axisValues)
+            return (ItemSet.expand(axes: Array(zip(spec.axes.map(\.name), axisValues)).map { ($0.0, $0.1) }, groups: spec.axes.map(\.group),
+                                   sample: spec.sample), axisValues)
+        }
+        if let grouped = spec.axes.first(where: { $0.group != nil }) {
+            throw spec.error(at: "items.\(random.name)", "distribution axes cannot be combined with a trials file (column '\(grouped.name)'); draw every axis, or list the trials")
         }
         guard let sample = spec.sample else {
             throw spec.error(at: "items.\(random.name)", "a distribution axis needs `sample: {count: N, seed: S}` (how many trials to draw), or --max-trials N")

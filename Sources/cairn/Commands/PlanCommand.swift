@@ -28,6 +28,12 @@ struct PlanCommand: ParsableCommand {
     @Flag(help: "List every unit with its decision and key.")
     var list = false
 
+    @Flag(help: "Print the numbered trial table (one column per axis and param) instead.")
+    var trials = false
+
+    @Option(help: ArgumentHelp("Write the trial table to FILE (.csv, .json or .yaml); a pipeline can read it back with `trials: FILE`.", valueName: "FILE"))
+    var saveTrials: String?
+
     @OptionGroup var selection: SelectionOptions
     @OptionGroup var overrides: OverrideOptions
 
@@ -39,6 +45,10 @@ struct PlanCommand: ParsableCommand {
         }
         let changes = try overrides.overrides()
         let spec = try PipelineLoader().load(file: pipeline, overrides: changes)
+        if trials || saveTrials != nil {
+            try showTrials(spec)
+            return
+        }
         var snapshot = Snapshot(file: pipeline, pipeline: spec)
         snapshot.overrides = changes
         let folder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
@@ -69,5 +79,29 @@ struct PlanCommand: ParsableCommand {
         Terminal.standardOutput.line(printer.summary())
         if why { Terminal.standardOutput.write(printer.reasons()) }
         if list { Terminal.standardOutput.write(printer.unitList()) }
+    }
+
+    /// `--trials` / `--save-trials`: the trial set, numbered, without touching the run folder.
+    func showTrials(_ spec: PipelineSpec) throws {
+        let plan: Plan
+        do { plan = try Planner.plan(spec) } catch { throw RunError.pipeline(error) }
+        let rows = TrialTable.rows(plan: plan, history: [:], metrics: [:])
+        let printer = TrialsPrinter(rows: rows, params: spec.params, results: false)
+        if let file = saveTrials {
+            guard let format = TrialsFile.format(of: file) else {
+                throw ValidationError("--save-trials \(file): name a .csv, .json or .yaml file")
+            }
+            let table = TrialsFile(columns: plan.axisNames + spec.params.map(\.name),
+                                   rows: plan.items.map { $0.values + spec.params.map(\.value) })
+            try AtomicFile.write(table.text(format: format), to: file)
+            Terminal.standardOutput.line("saved \(rows.count) trial(s) to \(file)")
+            if !trials { return }
+        }
+        if json {
+            Terminal.standardOutput.writeExactly(printer.json(best: nil))
+        } else {
+            Terminal.standardOutput.write(printer.table())
+            Terminal.standardOutput.line("\(rows.count) trial(s)")
+        }
     }
 }
