@@ -58,11 +58,12 @@ public struct RunInspector {
         plan.units.allSatisfy { state.units[$0.key]?.done ?? false }
     }
 
-    /// A one-word state: running, complete, failed, interrupted or new.
+    /// A one-word state: running, complete, failed, interrupted, staged or new.
     public var stateWord: String {
         if live { return "running" }
         if isComplete { return "complete" }
         if plan.units.contains(where: { state.units[$0.key]?.lastFailure != nil && !(state.units[$0.key]?.committed ?? false) }) { return "failed" }
+        if snapshot.staged == true { return "staged" }
         return state.units.isEmpty ? "new" : "interrupted"
     }
 }

@@ -61,7 +61,9 @@ public enum RunSession {
         do { planned = try given.plan(reading: digester) } catch { throw .pipeline(error) }
         digester.save()
         if let problem = options.selection.problems(in: planned.plan) { throw RunError.usage(problem) }
-        return planned
+        var snapshot = planned.snapshot
+        snapshot.staged = nil  // a session that runs it ends the staging
+        return (planned.plan, snapshot)
     }
 
     /// Opens a journal segment in `folder`, journals what the session starts with (interrupted

@@ -48,7 +48,9 @@ struct Cairn: ParsableCommand {
             Foundation.exit(error.exitCode)
         } catch {
             if exitCode(for: error) == .validationFailure {
-                Terminal.standardError.write(fullMessage(for: error) + "\n")
+                // One line: what is wrong, and where to read more.
+                let message = Cairn.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "bad usage"
+                Terminal.standardError.write("cairn: \(message) (see `cairn help`)\n")
                 Foundation.exit(2)
             }
             exit(withError: error)

@@ -24,6 +24,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "A trial: run the selected units (committed or not) into a scratch folder, commit nothing, leave the run untouched.")
     var oneshot = false
 
+    @Flag(help: "Create the run folder and its snapshot and stage every trial without running anything; `cairn resume` (or `cairn resume --all`, for every staged run in turn) runs them.")
+    var stage = false
+
     @Flag(help: "Start the run in the background, in its own session (logging out does not stop it), with its output in the run folder's controller.log; follow it with `cairn status --watch`.")
     var detach = false
 
@@ -50,6 +53,16 @@ struct RunCommand: ParsableCommand {
         }
         if oneshot && snapshot.slurm != nil { throw ValidationError("--oneshot runs here; leave out --executor slurm") }
         let folder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
+        if stage {
+            guard try selection.selection() == RunSelection(), !oneshot else {
+                throw ValidationError("--stage stages the whole trial set; narrow it with --set or --max-trials instead of a selection")
+            }
+            let staged = try StagedRun.create(snapshot: snapshot, folder: folder)
+            let printer = PlanPrinter(explanation: staged, folder: folder, color: Terminal.standardOutput.color)
+            Terminal.standardOutput.line(printer.summary())
+            Terminal.standardOutput.line("staged: \(staged.counts.run) unit(s) of \(staged.plan.items.count) trial(s) in \(Terminal.relative(folder.path)); `cairn resume \(Terminal.relative(folder.path))` runs them (`cairn resume --all` runs every staged run in turn)")
+            return
+        }
         let code = try Execute.session(snapshot: snapshot, folder: folder, options: execution, selection: selection, oneshot: oneshot)
         if code != 0 { throw ExitCode(code) }
     }
@@ -75,7 +88,19 @@ struct ResumeCommand: ParsableCommand {
     @Flag(help: "Continue in the background, in its own session, logging to the run folder's controller.log.")
     var detach = false
 
+    @Flag(help: "Run every staged or unfinished run below the current folder, one after another (oldest first); stops at an interrupt.")
+    var all = false
+
+    func validate() throws {
+        if all && (target != nil || detach) { throw ValidationError("--all runs every unfinished run below this folder; leave out RUN and --detach") }
+    }
+
     func run() throws {
+        if all {
+            let code = try resumeAll()
+            if code != 0 { throw ExitCode(code) }
+            return
+        }
         let changes = try overrides.overrides()
         // A restart with changed values (--set) may continue a complete run: the latest one.
         if target == nil, changes == nil, RunTarget.allComplete() {
@@ -87,6 +112,31 @@ struct ResumeCommand: ParsableCommand {
             try Detach.start(folder: folder)
             return
         }
+        let code = try resume(folder, changes: changes)
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    /// Every unfinished run below the current folder, oldest activity first; the first
+    /// failing exit code, or an interrupt's at once.
+    func resumeAll() throws -> Int32 {
+        let changes = try overrides.overrides()
+        let queue = RunCatalog.find(under: ".").reversed().filter { !((try? RunInspector(folder: $0.folder))?.isComplete ?? true) }
+        guard !queue.isEmpty else {
+            Terminal.standardOutput.line("every run below this folder is complete; nothing to resume")
+            return 0
+        }
+        var worst: Int32 = 0
+        for entry in queue {
+            Terminal.standardOutput.line("== \(Terminal.relative(entry.folder.path))")
+            let code = try resume(entry.folder, changes: changes)
+            if code > 128 || code == 124 { return code }
+            if worst == 0 { worst = code }
+        }
+        return worst
+    }
+
+    /// Resumes one run folder; its exit code.
+    func resume(_ folder: RunFolder, changes: Overrides?) throws -> Int32 {
         var snapshot = try Snapshot.read(folder)
         if let current = try PipelineChange.check(stored: snapshot, folder: folder, verify: selection.verify) {
             Terminal.standardError.write(current.report(using: useCurrent))
@@ -98,8 +148,7 @@ struct ResumeCommand: ParsableCommand {
         }
         if let changes { snapshot = try snapshot.overriding(changes) }
         snapshot.slurm = executor.slurm(stored: snapshot.slurm)
-        let code = try Execute.session(snapshot: snapshot, folder: folder, options: execution, selection: selection)
-        if code != 0 { throw ExitCode(code) }
+        return try Execute.session(snapshot: snapshot, folder: folder, options: execution, selection: selection)
     }
 }
 
