@@ -113,7 +113,7 @@ import Testing
         }
         // Floats render with the shortest text that reads back as the same number: Python's repr.
         for d in floats { #expect(Double(CanonicalJSON.format(d))!.bitPattern == d.bitPattern) }
-        let reprs = try python("import sys\nfor t in sys.stdin.read().split():\n    print(repr(float.fromhex(t)))",
+        let reprs = try Tool.python("import sys\nfor t in sys.stdin.read().split():\n    print(repr(float.fromhex(t)))",
                                input: floats.map { hexFloat($0) }.joined(separator: "\n"))
         #expect(reprs == floats.map(CanonicalJSON.format))
     }
@@ -202,19 +202,5 @@ import Testing
         String(format: "%a", d)
     }
 
-    func python(_ script: String, input: String) throws -> [String] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script]
-        let out = Pipe(), inp = Pipe()
-        p.standardOutput = out
-        p.standardInput = inp
-        try p.run()
-        inp.fileHandleForWriting.write(Data(input.utf8))
-        try inp.fileHandleForWriting.close()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
-    }
+
 }

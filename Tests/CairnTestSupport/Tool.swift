@@ -24,6 +24,17 @@ public enum Tool {
         return FileManager.default.contents(atPath: file).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
+    /// Runs a Python 3 script (with `input` on stdin) and returns its stdout lines.
+    public static func python(_ script: String, input: String = "") throws -> [String] {
+        let dir = NSTemporaryDirectory() + "/cairn-py-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try script.write(toFile: "\(dir)/script.py", atomically: true, encoding: .utf8)
+        try input.write(toFile: "\(dir)/input", atomically: true, encoding: .utf8)
+        let out = output("/bin/sh", ["-c", "python3 \"$0/script.py\" < \"$0/input\"", dir])
+        return out.split(separator: "\n").map(String.init)
+    }
+
     /// The first of `candidates` that is an executable file.
     public static func find(_ candidates: String...) -> String? {
         candidates.first { FileManager.default.isExecutableFile(atPath: $0) }

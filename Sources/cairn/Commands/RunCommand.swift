@@ -102,12 +102,13 @@ struct ResumeCommand: ParsableCommand {
             return
         }
         let changes = try overrides.overrides()
-        // A restart with changed values (--set) may continue a complete run: the latest one.
-        if target == nil, changes == nil, RunTarget.allComplete() {
+        // A restart with changed values (--set) or forced units may take up a complete run: the latest one.
+        let restart = changes != nil || !selection.force.isEmpty || selection.forceAll
+        if target == nil, !restart, RunTarget.allComplete() {
             Terminal.standardOutput.line("every run below this folder is complete; nothing to resume")
             return
         }
-        let folder = try RunTarget.resolve(target, preferUnfinished: changes == nil)
+        let folder = try RunTarget.resolve(target, preferUnfinished: !restart)
         if detach {
             try Detach.start(folder: folder)
             return
