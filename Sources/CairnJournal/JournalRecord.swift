@@ -27,6 +27,9 @@ public enum JournalRecord: Sendable, Equatable {
     /// A committed unit must run again (`--force`, or downstream of a forced unit): it counts
     /// as not committed until a later commit record.
     case invalidated(key: Digest, time: Int64)
+    /// Batch `batch` (0, 1, …) of an optimizer's proposals: each trial as canonical JSON of its
+    /// axis values. Durable before any of them runs; the first record of a batch number counts.
+    case proposed(batch: Int, trials: [String], time: Int64)
 }
 
 /// Who writes a segment.

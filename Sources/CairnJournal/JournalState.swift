@@ -28,6 +28,19 @@ public struct JournalState: Sendable {
     /// SLURM submissions by job name, and their names in journal order.
     public var submissions: [String: SlurmSubmission] = [:]
     public var submissionOrder: [String] = []
+    /// An optimizer's proposals by batch number (the first record of each batch).
+    public var proposals: [Int: [String]] = [:]
+
+    /// Every proposed trial, batch by batch (stopping at the first missing batch number).
+    public var proposedTrials: [String] {
+        var out: [String] = []
+        var batch = 0
+        while let trials = proposals[batch] {
+            out += trials
+            batch += 1
+        }
+        return out
+    }
 
     public init() {}
 
@@ -108,6 +121,9 @@ public struct JournalState: Sendable {
             lastTime = max(lastTime, time)
         case .slurmEnded(let name, let state, let time):
             submissions[name]?.endState = state
+            lastTime = max(lastTime, time)
+        case .proposed(let batch, let trials, let time):
+            if proposals[batch] == nil { proposals[batch] = trials }
             lastTime = max(lastTime, time)
         }
     }

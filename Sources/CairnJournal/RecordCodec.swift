@@ -49,6 +49,9 @@ public enum RecordCodec {
             p.append(11); put(name, &p); put(jobID, &p); put(time, &p)
         case .slurmEnded(let name, let state, let time):
             p.append(12); put(name, &p); put(state, &p); put(time, &p)
+        case .proposed(let batch, let trials, let time):
+            p.append(14); put(Int64(batch), &p); put(time, &p); put(Int64(trials.count), &p)
+            for t in trials { put(t, &p) }
         }
         let crc = p.withUnsafeBytes { CRC32.checksum($0) }
         let n = UInt32(p.count)
@@ -160,6 +163,14 @@ public enum RecordCodec {
             case 12:
                 guard let name = string(), let state = string(), let t = int() else { return nil }
                 return .slurmEnded(name: name, state: state, time: t)
+            case 14:
+                guard let b = int(), let t = int(), let n = int(), n >= 0, n <= 100_000 else { return nil }
+                var trials: [String] = []
+                for _ in 0..<n {
+                    guard let trial = string() else { return nil }
+                    trials.append(trial)
+                }
+                return .proposed(batch: Int(b), trials: trials, time: t)
             default:
                 return nil
             }

@@ -21,7 +21,16 @@ public struct RunInspector {
     /// stored one); `digester` reads the files of a snapshot that stores no digests.
     public init(folder: RunFolder, snapshot: Snapshot, digester: FileDigester? = nil) throws(RunError) {
         self.folder = folder
-        let (plan, planned, state) = try PlanAndReplay.run(snapshot, digester: digester, journal: folder.journal, repair: false)
+        let (plan, planned, state): (Plan, Snapshot, JournalState)
+        if snapshot.pipeline.optimizer != nil {
+            // The trials are the proposals the journal holds: replay first, then plan.
+            let replayed: JournalState
+            do { replayed = try JournalState(directory: folder.journal, repair: false) } catch { throw .journal(error) }
+            do { (plan, planned) = try snapshot.withProposals(from: replayed).plan(reading: digester) } catch { throw .pipeline(error) }
+            state = replayed
+        } else {
+            (plan, planned, state) = try PlanAndReplay.run(snapshot, digester: digester, journal: folder.journal, repair: false)
+        }
         digester?.save()
         self.snapshot = planned
         self.plan = plan
@@ -53,9 +62,10 @@ public struct RunInspector {
                                   recentCommits: recent, window: live ? window : 0)
     }
 
-    /// Whether every unit is committed.
+    /// Whether every unit is committed (and an optimizer has proposed all its trials).
     public var isComplete: Bool {
-        plan.units.allSatisfy { state.units[$0.key]?.done ?? false }
+        if let optimizer = snapshot.pipeline.optimizer, state.proposedTrials.count < optimizer.trials { return false }
+        return plan.units.allSatisfy { state.units[$0.key]?.done ?? false }
     }
 
     /// A one-word state: running, complete, failed, interrupted, staged or new.

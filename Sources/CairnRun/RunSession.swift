@@ -6,20 +6,26 @@ import Foundation
 /// One `cairn run` or `cairn resume`: takes the run folder, replays and repairs the journal,
 /// clears staging debris, runs the plan through the local executor, and closes the journal.
 public enum RunSession {
-    /// Plans first (nothing is written if the pipeline is invalid), then runs.
+    /// Plans first (nothing is written if the pipeline is invalid), then runs. `held` is the
+    /// run folder's lock when the caller already holds it, and `base` the pipeline to store as
+    /// the snapshot instead of the one run (an optimizer's rounds run its proposals; the run
+    /// folder keeps the pipeline as declared, the journal the proposals).
     public static func execute(
         snapshot given: Snapshot, folder: RunFolder, options: RunOptions, observer: any RunObserver,
-        host: HostIdentity = .current, beforeRun: (Explanation, JournalState) -> Void = { _, _ in }
+        host: HostIdentity = .current, lock held: RunLock? = nil, storing base: PipelineSpec? = nil, beforeRun: (Explanation, JournalState) -> Void = { _, _ in }
     ) throws(RunError) -> RunSummary {
         let (plan, snapshot) = try prepare(given, options: options)
         if let problem = options.budget.problem(in: plan) { throw .pipeline(problem) }
         let previous = folder.exists ? try? Snapshot.read(folder) : nil
         try folder.create()
-        let lock = try RunLock(folder: folder, host: host)
+        let lock: RunLock
+        if let held { lock = held } else { lock = try RunLock(folder: folder, host: host) }
         defer { withExtendedLifetime(lock) {} }  // held until the journal is closed
         let state: JournalState
         do { state = try JournalState(directory: folder.journal, repair: true) } catch { throw .journal(error) }
-        try snapshot.write(to: folder)
+        var stored = snapshot
+        if let base { stored.pipeline = base }
+        try stored.write(to: folder)
         for torn in state.tornTails {
             observer.notice("journal \(torn.path) ended in a torn record at byte \(torn.offset) (an interrupted write); cut it off, nothing committed was lost")
         }

@@ -73,6 +73,17 @@ public struct Snapshot: Codable, Sendable, Equatable {
         return out
     }
 
+    /// For an optimizer's run: this snapshot with the trials the journal holds proposals for
+    /// (see ``OptimizerSpec``); otherwise unchanged.
+    public func withProposals(from state: JournalState) -> Snapshot {
+        guard pipeline.optimizer != nil else { return self }
+        var out = self
+        let axes = pipeline.axes.map(\.name)
+        let trials = (try? OptimizerSpec.parse(state.proposedTrials.joined(separator: "\n"), axes: axes)) ?? []
+        out.pipeline = OptimizerSpec.apply(trials, to: pipeline)
+        return out
+    }
+
     /// Canonical JSON bytes (sorted keys).
     public func encoded() -> Data {
         let encoder = JSONEncoder()

@@ -38,6 +38,21 @@ public struct AxisSpec: Sendable, Codable, Equatable {
         }
     }
 
+    /// The axis as the pipeline file declares it, in JSON: `[values…]`, `{"range": [a, b, c]}`,
+    /// `{"uniform": [a, b]}`, … (what an optimizer is told of the search space).
+    public var json: CanonicalJSON {
+        switch source {
+        case .range(let a, let b, let c): .object(["range": .array([.int(a), .int(b), .int(c)])])
+        case .list(let values), .column(_, let values): .array(values.map(\.json))
+        case .glob(let p): .object(["glob": .string(p)])
+        case .file(let p): .object(["file": .string(p)])
+        case .distribution(.uniform(let a, let b)): .object(["uniform": .array([.double(a), .double(b)])])
+        case .distribution(.loguniform(let a, let b)): .object(["loguniform": .array([.double(a), .double(b)])])
+        case .distribution(.randint(let a, let b)): .object(["randint": .array([.int(a), .int(b)])])
+        case .distribution(.choice(let values)): .object(["choice": .array(values.map(\.json))])
+        }
+    }
+
     /// The column group of a `column` axis.
     public var group: String? {
         if case .column(let group, _) = source { return group }

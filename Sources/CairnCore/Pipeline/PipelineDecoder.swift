@@ -13,7 +13,7 @@ public struct PipelineDecoder {
         if let source { sources[key] = source } else { sources[key] = nil }
     }
 
-    static let topKeys = ["name", "seed", "params", "items", "trials", "sample", "steps", "description", "extends", "runnable"]
+    static let topKeys = ["name", "seed", "params", "items", "trials", "optimizer", "sample", "steps", "description", "extends", "runnable"]
     static let stepKeys = [
         "name", "run", "needs", "outputs", "inputs", "env", "timeout", "retries", "retry_backoff",
         "foreach", "stop_signal", "code", "resources", "checkpoint", "max_restarts", "description", "metrics",
@@ -79,6 +79,21 @@ public struct PipelineDecoder {
         spec.params = params
         spec.sources = sources
         spec.trialsFile = trialsFile
+        if let o = entries["optimizer"] {
+            let e = try mapping(o, at: "optimizer", allowed: ["run", "trials", "batch"])
+            guard let run = e["run"], let trials = e["trials"] else {
+                throw fail(o, "optimizer", "give `run` (the command that proposes trials) and `trials` (how many in all)")
+            }
+            let spec2 = OptimizerSpec(run: try string(run, at: "optimizer.run"), trials: try int(trials, at: "optimizer.trials"),
+                                      batch: try e["batch"].map { n throws(PipelineError) in try int(n, at: "optimizer.batch") } ?? 1)
+            guard spec2.trials >= 1 else { throw fail(trials, "optimizer.trials", "must be 1 or more") }
+            guard spec2.batch >= 1 else { throw fail(e["batch"]!, "optimizer.batch", "must be 1 or more") }
+            guard entries["items"] != nil else { throw fail(o, "optimizer", "declare the search space under `items` (one axis per value the optimizer proposes)") }
+            if let other = entries["sample"] ?? entries["trials"] {
+                throw fail(other, entries["sample"] != nil ? "sample" : "trials", "the optimizer proposes the trials; remove this key or the optimizer")
+            }
+            spec.optimizer = spec2
+        }
         if let r = entries["runnable"] {
             guard let runnable = r.boolValue else { throw typeError(r, "runnable", "true or false") }
             spec.runnable = runnable

@@ -12,6 +12,8 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
     /// A table of trials (`trials: FILE`, relative to the pipeline file): the run layer reads
     /// it into `column` axes placed before the other axes, which multiply with it.
     public var trialsFile: String?
+    /// Ask/tell search: the axes are filled with an optimizer's proposals (see ``OptimizerSpec``).
+    public var optimizer: OptimizerSpec?
     public var sample: SampleSpec?
     public var steps: [StepSpec]
     /// The file the pipeline was read from (for messages).
@@ -53,7 +55,7 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
     /// (`file`, `lines`, `sources`), which only serves messages. A spec loaded from a file and
     /// the same spec decoded from a run folder's snapshot are equal.
     public static func == (a: PipelineSpec, b: PipelineSpec) -> Bool {
-        a.name == b.name && a.seed == b.seed && a.params == b.params && a.axes == b.axes && a.trialsFile == b.trialsFile && a.sample == b.sample
+        a.name == b.name && a.seed == b.seed && a.params == b.params && a.axes == b.axes && a.trialsFile == b.trialsFile && a.optimizer == b.optimizer && a.sample == b.sample
             && a.steps == b.steps && a.runnable == b.runnable && a.ancestors == b.ancestors
     }
 
@@ -63,7 +65,7 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, seed, params, axes, trialsFile, sample, steps, file, lines, sources, runnable, ancestors
+        case name, seed, params, axes, trialsFile, optimizer, sample, steps, file, lines, sources, runnable, ancestors
     }
 
     /// Decodes a stored pipeline; members added after a snapshot was written take their defaults.
@@ -74,6 +76,7 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
         params = try c.decodeIfPresent([Param].self, forKey: .params) ?? []
         axes = try c.decode([AxisSpec].self, forKey: .axes)
         trialsFile = try c.decodeIfPresent(String.self, forKey: .trialsFile)
+        optimizer = try c.decodeIfPresent(OptimizerSpec.self, forKey: .optimizer)
         sample = try c.decodeIfPresent(SampleSpec.self, forKey: .sample)
         steps = try c.decode([StepSpec].self, forKey: .steps)
         file = try c.decodeIfPresent(String.self, forKey: .file) ?? "pipeline.yaml"

@@ -15,6 +15,9 @@ public enum Planner {
     /// The items of `spec` and, per axis, the values they take: the (sampled) product of the
     /// axes, or, when an axis is a distribution, the drawn trials.
     static func expand(_ spec: PipelineSpec) throws(PipelineError) -> (items: [Item], axisValues: [[ItemValue]]) {
+        if spec.optimizer != nil, spec.axes.contains(where: { $0.group != OptimizerSpec.group }) {
+            return ([], spec.axes.map { _ in [] })  // no proposals yet: the optimizer has not been asked
+        }
         let random = spec.axes.first { if case .distribution = $0.source { true } else { false } }
         var axisValues: [[ItemValue]] = []
         var draws: [(name: String, distribution: Distribution)] = []
@@ -55,7 +58,7 @@ public enum Planner {
         let (items, axisValues) = try expand(spec)
         let order = try PipelineValidator.validate(spec, axisValues: axisValues)
         let axes = spec.axes.map(\.name)
-        guard !items.isEmpty else {
+        guard !items.isEmpty || spec.optimizer != nil else {
             throw spec.error(at: "items", "the axes produce no items (an empty axis or sample count 0); give every axis at least one value")
         }
         let itemJSON = items.map(Item.jsonWriter(axes: axes))

@@ -40,6 +40,21 @@ public struct TrialRow: Sendable, Equatable {
     /// The value of axis `name`, if the trial has it.
     public func value(_ name: String) -> ItemValue? { values.first { $0.name == name }?.value }
 
+    /// The row as a JSON object: `number`, `values` (with `params`), and with `results`,
+    /// `status`, `duration_s` and `metrics`. Values keep their type (`1.0`, `true`, `"1.0"`).
+    public func json(params: [PipelineSpec.Param] = [], results: Bool = true) -> CanonicalJSON {
+        var fields: [String: CanonicalJSON] = [:]
+        for v in values { fields[v.name] = v.value.json }
+        for p in params { fields[p.name] = p.value.json }
+        var members: [String: CanonicalJSON] = ["number": number.map { .int($0) } ?? .null, "values": .object(fields)]
+        if results {
+            members["status"] = .string(status.rawValue)
+            members["duration_s"] = durationMs.map { .double(Double($0) / 1000) } ?? .null
+            members["metrics"] = .object(metrics.mapValues { .double($0) })
+        }
+        return .object(members)
+    }
+
     public static func == (a: TrialRow, b: TrialRow) -> Bool {
         a.number == b.number && a.values.map(\.name) == b.values.map(\.name) && a.values.map(\.value) == b.values.map(\.value)
             && a.status == b.status && a.durationMs == b.durationMs && a.metrics == b.metrics

@@ -171,7 +171,12 @@ enum Execute {
             }
         }
         let summary: RunSummary
-        if oneshot {
+        if snapshot.pipeline.optimizer != nil {
+            guard !oneshot, snapshot.slurm == nil else {
+                throw RunError.usage("a pipeline with an optimizer runs here, round by round; leave out --oneshot and --executor slurm")
+            }
+            summary = try OptimizerSession.execute(snapshot: snapshot, folder: folder, options: runOptions, observer: progress, beforeRun: show)
+        } else if oneshot {
             summary = try OneshotSession.execute(snapshot: snapshot, folder: folder, options: runOptions, observer: progress, beforeRun: show)
         } else if let slurm = snapshot.slurm {
             summary = try SlurmSession.execute(snapshot: snapshot, folder: folder, options: runOptions, slurm: slurm, observer: progress, beforeRun: show)

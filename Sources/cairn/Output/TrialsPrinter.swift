@@ -49,24 +49,11 @@ struct TrialsPrinter {
 
     /// `{"trials": [...]}` (plus `best` when given), one trial per line; values keep their type.
     func json(best: TrialRow?) -> String {
-        var lines = rows.map { Self.object($0, params: params, results: results).text }
+        var lines = rows.map { $0.json(params: params, results: results).text }
         if lines.isEmpty { lines = [] }
         var out = "{\"trials\":[\n" + lines.joined(separator: ",\n") + "\n]"
-        if let best { out += ",\n\"best\":" + Self.object(best, params: params, results: results).text }
+        if let best { out += ",\n\"best\":" + best.json(params: params, results: results).text }
         return out + "}\n"
-    }
-
-    static func object(_ row: TrialRow, params: [PipelineSpec.Param], results: Bool) -> CanonicalJSON {
-        var values: [String: CanonicalJSON] = [:]
-        for v in row.values { values[v.name] = v.value.json }
-        for p in params { values[p.name] = p.value.json }
-        var members: [String: CanonicalJSON] = ["number": row.number.map { .int($0) } ?? .null, "values": .object(values)]
-        if results {
-            members["status"] = .string(row.status.rawValue)
-            members["duration_s"] = row.durationMs.map { .double(Double($0) / 1000) } ?? .null
-            members["metrics"] = .object(row.metrics.mapValues { .double($0) })
-        }
-        return .object(members)
     }
 
     static func csvField(_ s: String) -> String {
