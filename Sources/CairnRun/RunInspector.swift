@@ -62,18 +62,25 @@ public struct RunInspector {
                                   recentCommits: recent, window: live ? window : 0)
     }
 
-    /// Whether every unit is committed (and an optimizer has proposed all its trials).
+    /// Whether every unit is committed with its outputs in place (and an optimizer has
+    /// proposed all its trials).
     public var isComplete: Bool {
         if let optimizer = snapshot.pipeline.optimizer, state.proposedTrials.count < optimizer.trials { return false }
-        return plan.units.allSatisfy { state.units[$0.key]?.done ?? false }
+        guard plan.units.allSatisfy({ state.units[$0.key]?.done ?? false }) else { return false }
+        // A committed output deleted since: `cairn resume` makes it again.
+        return OutputCheck.check(plan, state: state, root: snapshot.root, verify: false).damaged.isEmpty
     }
 
-    /// A one-word state: running, complete, failed, interrupted, staged or new.
+    /// A short state: running, complete, failed, interrupted, staged, new, or "outputs deleted"
+    /// (every unit committed, some committed output gone since).
     public var stateWord: String {
         if live { return "running" }
         if isComplete { return "complete" }
         if plan.units.contains(where: { state.units[$0.key]?.lastFailure != nil && !(state.units[$0.key]?.committed ?? false) }) { return "failed" }
         if snapshot.staged == true { return "staged" }
-        return state.units.isEmpty ? "new" : "interrupted"
+        if state.units.isEmpty { return "new" }
+        let proposing = snapshot.pipeline.optimizer.map { state.proposedTrials.count < $0.trials } ?? false
+        if !proposing && plan.units.allSatisfy({ state.units[$0.key]?.done ?? false }) { return "outputs deleted" }
+        return "interrupted"
     }
 }

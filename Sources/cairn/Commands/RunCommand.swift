@@ -72,7 +72,7 @@ struct ResumeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
         abstract: "Continue a run from its stored snapshot.",
-        discussion: "With no argument, continues the most recently active unfinished run below the current folder. RUN is a run folder, a pipeline file, or a run name.")
+        discussion: "With no argument, continues the most recently active unfinished run below the current folder (with --set or --force, the latest run even if complete). RUN is a run folder, a pipeline file, or a run name. `--set NAME=VALUE` restarts the run with changed values and stores them: trials the change drops are kept as orphaned (`cairn trials --all`), and only new trials run.")
 
     @Argument(help: ArgumentHelp("The run to continue.", valueName: "RUN"))
     var target: String?
