@@ -112,6 +112,15 @@ public enum TrialTable {
         Set(rows.flatMap(\.metrics.keys)).sorted()
     }
 
+    /// The rows whose axis, or else metric, named by `filter` passes it (`--where`).
+    public static func filtered(_ rows: [TrialRow], by filter: RunSelection.AxisFilter) -> [TrialRow] {
+        rows.filter { row in
+            if let v = row.value(filter.axis) { return filter.accepts(v) }
+            if let m = row.metrics[filter.axis] { return filter.accepts(.double(m)) }
+            return false
+        }
+    }
+
     /// Sorts by a metric (`loss`, ascending) or `-acc` (descending); rows without the metric
     /// (or with an axis of that name) come last, in their order.
     public static func sorted(_ rows: [TrialRow], by key: String) -> [TrialRow] {

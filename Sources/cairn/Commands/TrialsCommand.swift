@@ -53,11 +53,7 @@ struct TrialsCommand: ParsableCommand {
                 let hint = Suggestion.hint(for: filter.axis, in: axes + metricNames) { "'\($0)'" }
                 throw RunError.usage("--where \(text): no axis or metric '\(filter.axis)'\(hint); axes: \(axes.joined(separator: ", ")); metrics: \(metricNames.isEmpty ? "none yet" : metricNames.joined(separator: ", "))")
             }
-            rows = rows.filter { row in
-                if let v = row.value(filter.axis) { return filter.accepts(v) }
-                if let m = row.metrics[filter.axis] { return filter.accepts(.double(m)) }
-                return false
-            }
+            rows = TrialTable.filtered(rows, by: filter)
         }
         var best: TrialRow?
         if let sort {

@@ -59,13 +59,16 @@ struct Terminal {
     /// Left-aligned columns with two spaces between them.
     static func table(_ rows: [[String]], indent: String = "") -> String {
         guard let columns = rows.map(\.count).max() else { return "" }
+        // Widths in characters, counted once per cell (a table may have 100,000 rows).
+        let lengths = rows.map { $0.map(\.count) }
         var widths = [Int](repeating: 0, count: columns)
-        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        for row in lengths { for (i, n) in row.enumerated() { widths[i] = max(widths[i], n) } }
         var out = ""
-        for row in rows {
+        for (row, length) in zip(rows, lengths) {
             var line = indent
             for (i, cell) in row.enumerated() {
-                line += i == row.count - 1 ? cell : cell.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0)
+                line += cell
+                if i < row.count - 1 { line += String(repeating: " ", count: widths[i] + 2 - length[i]) }
             }
             out += line.trimmingTrailingSpaces() + "\n"
         }

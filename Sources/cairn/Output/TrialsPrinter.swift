@@ -34,7 +34,7 @@ struct TrialsPrinter {
         if results {
             out.append(row.status.rawValue)
             out.append(row.durationMs.map { exact ? CanonicalJSON.format(Double($0) / 1000) : humanDuration(Double($0) / 1000) } ?? "")
-            out += metricNames.map { name in row.metrics[name].map { exact ? CanonicalJSON.format($0) : String(format: "%.6g", $0) } ?? "" }
+            out += metricNames.map { name in row.metrics[name].map { exact ? CanonicalJSON.format($0) : Self.compact($0) } ?? "" }
         }
         return out
     }
@@ -54,6 +54,14 @@ struct TrialsPrinter {
         var out = "{\"trials\":[\n" + lines.joined(separator: ",\n") + "\n]"
         if let best { out += ",\n\"best\":" + best.json(params: params, results: results).text }
         return out + "}\n"
+    }
+
+    /// A metric in at most about 9 characters: whole numbers without `.0`, short reprs as they
+    /// are, the rest to 6 significant digits.
+    static func compact(_ d: Double) -> String {
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
+        let text = CanonicalJSON.format(d)
+        return text.utf8.count <= 9 ? text : String(format: "%.6g", d)
     }
 
     static func csvField(_ s: String) -> String {
