@@ -8,7 +8,9 @@ import Foundation
 /// the SHA-256 its commit journaled ("output modified since commit"). Temp outputs are
 /// deleted on purpose; their absence is reported apart (they are made again only when needed).
 ///
-/// One `lstat` per output of every committed unit, on every core; `verify` reads every byte.
+/// One `lstat` per output of every committed unit, on every core — except in output folders
+/// that have not changed since they were last found complete (``OutputFolderCache``);
+/// `verify` reads every byte.
 public enum OutputCheck {
     /// What the check found, by unit index.
     public struct Findings: Sendable {
@@ -19,20 +21,24 @@ public enum OutputCheck {
     }
 
     /// Checks every committed unit of `plan` against the files under `root`.
-    public static func check(_ plan: Plan, state: JournalState, root: String, verify: Bool) -> Findings {
+    /// With `remember`, folders whose outputs were all present are remembered, and a folder
+    /// unchanged since is not looked into again (see ``OutputFolderCache``).
+    public static func check(_ plan: Plan, state: JournalState, root: String, verify: Bool, remember: Bool = true) -> Findings {
         let units = plan.units
         // Serial: which units to look at (dictionary lookups). Parallel: the lstat calls, relative
         // to the pipeline folder, touching only each unit's own strings — shared objects (the
         // root path, the journal's dictionary) would have their reference counts bounced
         // between cores on every call.
-        let candidates = units.indices.filter { !units[$0].outputs.isEmpty && state.units[units[$0].key]?.committed == true }
-        guard !candidates.isEmpty else { return Findings() }
+        let committed = units.indices.filter { !units[$0].outputs.isEmpty && state.units[units[$0].key]?.committed == true }
+        guard !committed.isEmpty else { return Findings() }
         // Per step, where its outputs' temp flags start in one flat array (no shared inner arrays).
         let tempFlags = plan.pipeline.steps.flatMap { $0.outputs.map(\.temp) }
         let counts = plan.pipeline.steps.map(\.outputs.count)
         let tempStart = counts.indices.map { counts[..<$0].reduce(0, +) }
         let rootFD = RawPath.open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         defer { if rootFD >= 0 { close(rootFD) } }
+        let folders = remember && !verify ? Folders(plan, candidates: committed, root: root, rootFD: rootFD) : nil
+        let candidates = folders.map { f in committed.indices.filter { !f.skip[$0] }.map { committed[$0] } } ?? committed
         let chunks = max(1, min(64, candidates.count / 2048))
         var parts = [Findings](repeating: Findings(), count: chunks)
         units.withUnsafeBufferPointer { unitPointer in
@@ -74,7 +80,78 @@ public enum OutputCheck {
             found.missingTemp.formUnion(part.missingTemp)
             found.damaged.merge(part.damaged) { a, _ in a }
         }
+        folders?.remember(incomplete: Set(found.damaged.keys).union(found.missingTemp))
         return found
+    }
+
+    /// The output folders of the committed units, and which of them ``OutputFolderCache`` vouches for.
+    final class Folders {
+        let cache: OutputFolderCache
+        var names: [String] = []
+        var ids: [String: Int] = [:]
+        var fingerprints: [UInt64] = []
+        /// Per candidate unit, the folders of its outputs.
+        var of: [Int: [Int]] = [:]
+        var seen: [stat?] = []
+        var trusted: [Bool] = []
+        /// Per candidate (in the caller's order): every output is in a folder vouched for.
+        var skip: [Bool] = []
+
+        /// Nil when outputs are spread over so many folders that checking folders saves little.
+        init?(_ plan: Plan, candidates: [Int], root: String, rootFD: Int32) {
+            cache = OutputFolderCache(root: root)
+            var total = 0
+            var perCandidate: [[Int]] = []
+            perCandidate.reserveCapacity(candidates.count)
+            for i in candidates {
+                var mine: [Int] = []
+                for path in plan.units[i].outputs {
+                    total += 1
+                    let slash = path.lastIndex(of: "/")
+                    let folder = slash.map { String(path[..<$0]) } ?? "."
+                    let name = slash.map { path[path.index(after: $0)...] } ?? Substring(path)
+                    let id: Int
+                    if let known = ids[folder] { id = known } else {
+                        id = names.count
+                        ids[folder] = id
+                        names.append(folder)
+                        fingerprints.append(0)
+                    }
+                    fingerprints[id] &+= OutputFolderCache.fingerprint(name)
+                    mine.append(id)
+                }
+                perCandidate.append(mine)
+            }
+            guard names.count * 8 <= total else { return nil }
+            var info = stat()
+            for (id, folder) in names.enumerated() {
+                guard RawBytes.withCString(folder, { fstatat(rootFD, $0, &info, AT_SYMLINK_NOFOLLOW) }) == 0 else {
+                    seen.append(nil)
+                    trusted.append(false)
+                    continue
+                }
+                seen.append(info)
+                let now = OutputFolderCache.Entry(device: UInt64(info.st_dev), inode: UInt64(info.st_ino),
+                                                  mtime: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+                                                  names: fingerprints[id])
+                trusted.append(cache.entries[folder] == now)
+            }
+            skip = perCandidate.map { $0.allSatisfy { trusted[$0] } }
+            for (k, i) in candidates.enumerated() { of[i] = perCandidate[k] }
+        }
+
+        /// Remembers the folders found complete (none of whose units is in `incomplete`), and saves.
+        func remember(incomplete: Set<Int>) {
+            var bad = [Bool](repeating: false, count: names.count)
+            for unit in incomplete { for id in of[unit] ?? [] { bad[id] = true } }
+            let now = Int64(Date().timeIntervalSince1970 * 1_000_000_000)
+            for id in names.indices where !trusted[id] && !bad[id] {
+                guard let info = seen[id], let entry = OutputFolderCache.entry(info, names: fingerprints[id], now: now) else { continue }
+                cache.entries[names[id]] = entry
+                cache.dirty = true
+            }
+            cache.save()
+        }
     }
 
     /// Whether output `n` of the unit committed as `key` now has other bytes than its commit journaled.

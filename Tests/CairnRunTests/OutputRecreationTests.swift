@@ -79,4 +79,29 @@ import Testing
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: "\(dir.path)/out/a")) ?? []
         #expect(leftovers.sorted() == (0..<6).map { "\($0).txt" })
     }
+
+    /// Output folders found complete are remembered (`.cairn/outputs-seen`) and not looked into
+    /// while unchanged; a deletion changes the folder, and a plan that expects other names in
+    /// it looks again — even if the folder has not changed since a narrower plan remembered it.
+    @Test func rememberedFoldersNeverHideADeletedOutput() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", "name: many\nitems: {x: {range: [0, 40]}}\nsteps:\n  - {name: a, run: 'echo {x} > {out.o}', outputs: {o: 'out/{x}.txt'}}\n")
+        #expect(try CairnBinary.run(["run", "p.yaml", "-q"], in: dir.path).status == 0)
+        func plan(_ args: [String] = []) throws -> String { try CairnBinary.run(["plan", "p.yaml"] + args, in: dir.path).stdout }
+        func age() { #expect(Tool.run("/usr/bin/touch", ["-d", "1 hour ago", "\(dir.path)/out"]) == 0) }
+        age()
+        #expect(try plan().contains("to run: 0; already committed: 40"))
+        #expect(dir.read(".cairn/outputs-seen")?.contains("cairn-outputs-seen 1") == true, "the folder was remembered")
+        #expect(try plan().contains("to run: 0; already committed: 40"))
+        try FileManager.default.removeItem(atPath: "\(dir.path)/out/7.txt")
+        #expect(try plan().contains("to run: 1 (output deleted 1)"), "a deletion changes the folder")
+
+        // Deleted long ago, while a narrower plan that does not expect it remembered the folder.
+        try FileManager.default.removeItem(atPath: "\(dir.path)/out/30.txt")
+        #expect(try CairnBinary.run(["run", "p.yaml", "-q", "--set", "x={range: [0, 20]}"], in: dir.path).status == 0)
+        age()
+        #expect(try plan(["--set", "x={range: [0, 20]}"]).contains("to run: 0; already committed: 20"))
+        #expect(try plan().contains("to run: 1 (output deleted 1); already committed: 39"), "other names expected: looked again")
+    }
 }
