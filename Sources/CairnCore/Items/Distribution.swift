@@ -37,7 +37,7 @@ public enum Distribution: Sendable, Codable, Equatable {
         case .loguniform(let a, let b):
             return .double(Foundation.exp(Foundation.log(a) + (Foundation.log(b) - Foundation.log(a)) * u))
         case .randint(let a, let b):
-            let n = UInt64(b - a) &+ 1  // 0 when the range spans all 2^64 values
+            let n = (UInt64(bitPattern: Int64(b)) &- UInt64(bitPattern: Int64(a))) &+ 1  // 0 when the range spans all 2^64 values
             let offset = n == 0 ? h : h.multipliedFullWidth(by: n).high
             return .int(a &+ Int(bitPattern: UInt(offset)))
         case .choice(let values):
