@@ -18,11 +18,11 @@ struct Cairn: ParsableCommand {
               cairn plan PIPELINE.yaml     show what would run, without running
               cairn resume [RUN]           continue the most recent unfinished run
               cairn status [RUN]           where a run stands (works on a live run)
-              cairn trials [RUN]           one row per trial: values, status, metrics (--sort loss)
+              cairn trials [RUN]           a row per trial, with metrics (--sort loss)
               cairn runs                   runs below the current folder
               cairn log UNIT               a unit's output ('render[sample=3]')
               cairn run DIR                every pipeline file below DIR, parents first
-              cairn resume --set lr=0.1    restart a run with changed values (narrow, widen)
+              cairn resume --set lr=0.1    restart a run with other values
               cairn resume --all           run every staged or unfinished run in turn
               cairn cancel [RUN]           cancel a run's SLURM jobs
 
