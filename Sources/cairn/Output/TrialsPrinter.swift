@@ -23,7 +23,8 @@ struct TrialsPrinter {
     }
 
     var header: [String] {
-        ["#"] + axes + params.map(\.name) + (results ? ["status", "time"] + metricNames : [])
+        // A metric named like an axis is told apart in the header.
+        ["#"] + axes + params.map(\.name) + (results ? ["status", "time"] + metricNames.map { axes.contains($0) ? "metric:\($0)" : $0 } : [])
     }
 
     /// One row's cells; `exact` writes numbers in full (CSV), otherwise 6 significant digits.
