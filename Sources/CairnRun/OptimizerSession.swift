@@ -23,6 +23,7 @@ public enum OptimizerSession {
         try folder.create()
         let lock = try RunLock(folder: folder, host: host)
         defer { withExtendedLifetime(lock) {} }
+        let names = snapshot.pipeline.axes.map(\.name)
         var total = RunSummary()
         var round = 0
         while true {
@@ -43,9 +44,9 @@ public enum OptimizerSession {
             }
             round += 1
             guard proposed < optimizer.trials else { return total }
+            // The same proposals as `plan` (nothing was journaled since); the round's results.
             let after = try replay(folder)
-            let rows = TrialTable.rows(plan: try RunSession.prepare(snapshot.withProposals(from: after), options: options).0,
-                                       history: after.units, metrics: after.commitMetrics)
+            let rows = TrialTable.rows(plan: plan, history: after.units, metrics: after.commitMetrics)
             let batch = after.proposals.count
             let want = min(optimizer.batch, optimizer.trials - proposed)
             observer.notice("asking the optimizer for batch \(batch + 1) (\(want) trial(s); \(proposed) of \(optimizer.trials) proposed)")
@@ -58,7 +59,7 @@ public enum OptimizerSession {
             case .failed(let why):
                 throw RunError("the optimizer \(why); see \(folder.logs)/optimizer.log, fix it, then `cairn resume`", exitCode: 1)
             case .proposed(let text):
-                do { trials = try OptimizerSpec.parse(text, axes: snapshot.pipeline.axes.map(\.name)) } catch {
+                do { trials = try OptimizerSpec.parse(text, axes: names) } catch {
                     throw RunError("the optimizer's answer to batch \(batch + 1) is not usable: \(error.message); fix it, then `cairn resume`", exitCode: 1)
                 }
             }
@@ -67,7 +68,6 @@ public enum OptimizerSession {
                 return total
             }
             let kept = Array(trials.prefix(want))
-            let names = snapshot.pipeline.axes.map(\.name)
             try journal(batch: batch, trials: kept.map { Item(index: 0, values: $0).json(axes: names) }, folder: folder, host: host)
         }
     }
