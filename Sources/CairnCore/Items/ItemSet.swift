@@ -43,9 +43,10 @@ public enum ItemSet {
             break
         }
         if let sample, sample.count < combos.count {
+            let json = Item.jsonWriter(axes: names)
+            let prefix = "cairn-sample-v1:\(sample.seed):"
             let ranked = combos.indices.map { i -> (Digest, Int) in
-                let json = Item(index: i, values: combos[i]).json(axes: names)
-                return (Digest(of: "cairn-sample-v1:\(sample.seed):\(json)"), i)
+                (Digest(of: prefix + json(Item(index: i, values: combos[i]))), i)
             }
             let kept = ranked.sorted { $0.0 < $1.0 }.prefix(sample.count).map(\.1).sorted()
             combos = kept.map { combos[$0] }
