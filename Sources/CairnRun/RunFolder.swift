@@ -4,7 +4,7 @@ import Foundation
 /// The layout of a run folder (default `.cairn/runs/<pipeline name>/` beside the pipeline file):
 ///
 /// - `snapshot.json`: the resolved pipeline, so `cairn resume` needs no arguments;
-/// - `journal/NNNNNN-HOST-PID.seg`: append-only segments, one writer each;
+/// - `journal/NNNNNN-HOST-PID-NONCE.seg`: append-only segments, one writer each;
 /// - `lock`: who runs it now (host, pid, start time);
 /// - `logs/STEP/ITEM.log`: each unit's stdout and stderr (empty logs are removed);
 /// - `snapshots/DIGEST.json`: every snapshot the run has had, so trials that a restart

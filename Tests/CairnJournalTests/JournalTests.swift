@@ -27,6 +27,31 @@ import Testing
         return writer.path
     }
 
+    @Test func segmentsOfOneNumberReplayInTheOrderTheyWereOpenedNotByName() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        // Two writers of other machines that both picked number 1; "zz" opened first.
+        let early = SegmentInfo(host: "zz", bootID: "b", pid: 1, time: 1_000)
+        let late = SegmentInfo(host: "aa", bootID: "b", pid: 1, time: 2_000)
+        for (info, name) in [(late, "000001-aa-1-0.seg"), (early, "000001-zz-1-0.seg")] {
+            let w = try SegmentWriter(path: "\(dir.path)/\(name)", info: info)
+            if info.host == "zz" {
+                try w.append(.committed(UnitCommit(key: Self.key(1), attempt: 1, exitCode: 0, durationMs: 1, time: 1_001, outputs: [])))
+            } else {
+                try w.append(.invalidated(key: Self.key(1), time: 2_001))
+            }
+            try w.close()
+        }
+        #expect(try Journal.segments(in: dir.path) == ["000001-zz-1-0.seg", "000001-aa-1-0.seg"])
+        let state = try JournalState(directory: dir.path, repair: false)
+        #expect(state.units[Self.key(1)]?.committed == false, "the later invalidation wins whatever the names")
+        // A new segment takes the next number and a name no other writer can have picked.
+        let next = try Journal.openSegment(directory: dir.path, info: Self.info)
+        try next.close()
+        let name = (next.path as NSString).lastPathComponent
+        #expect(name.hasPrefix("000002-test-host-42-") && name.hasSuffix(".seg"), "\(name)")
+    }
+
     @Test func recordsRoundTrip() throws {
         let dir = TemporaryFolder()
         defer { dir.remove() }
