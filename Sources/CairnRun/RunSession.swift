@@ -18,18 +18,11 @@ public enum RunSession {
         if let problem = options.budget.problem(in: plan) { throw .pipeline(problem) }
         let previous = folder.exists ? try? Snapshot.read(folder) : nil
         try folder.create()
-        let lock: RunLock
-        if let held { lock = held } else { lock = try RunLock(folder: folder, host: host) }
+        let (lock, state) = try takeOver(folder, host: host, lock: held, observer: observer)
         defer { withExtendedLifetime(lock) {} }  // held until the journal is closed
-        let state: JournalState
-        do { state = try JournalState(directory: folder.journal, repair: true) } catch { throw .journal(error) }
         var stored = snapshot
         if let base { stored.pipeline = base }
         try stored.write(to: folder)
-        for torn in state.tornTails {
-            observer.notice("journal \(torn.path) ended in a torn record at byte \(torn.offset) (an interrupted write); cut it off, nothing committed was lost")
-        }
-        try sweep(state, folder: folder, host: host, observer: observer)
         let staging = Staging(root: snapshot.root)
         let debris = staging.cleanDebris(outputs: plan.units.lazy.flatMap(\.outputs))
         if debris > 0 { observer.notice("removed staging debris of \(debris) interrupted attempt(s)") }
@@ -43,6 +36,21 @@ public enum RunSession {
                                 cache: cache, options: options, observer: observer, host: host, heartbeat: { lock.renew() })
         if let fatal = summary.fatal { throw RunError(fatal, exitCode: 1) }
         return summary
+    }
+
+    /// What every session that writes to a run folder does first: takes its lock (or uses the
+    /// one `held`), replays the journal cutting torn tails (saying so), and kills what an
+    /// earlier controller left running. The lock is held while the returned value lives.
+    static func takeOver(_ folder: RunFolder, host: HostIdentity, lock held: RunLock?, observer: any RunObserver) throws(RunError) -> (RunLock, JournalState) {
+        let lock: RunLock
+        if let held { lock = held } else { lock = try RunLock(folder: folder, host: host) }
+        let state: JournalState
+        do { state = try JournalState(directory: folder.journal, repair: true) } catch { throw .journal(error) }
+        for torn in state.tornTails {
+            observer.notice("journal \(torn.path) ended in a torn record at byte \(torn.offset) (an interrupted write); cut it off, nothing committed was lost")
+        }
+        try sweep(state, folder: folder, host: host, observer: observer)
+        return (lock, state)
     }
 
     /// Kills what an earlier controller left running (see ``OrphanSweeper``), saying so.

@@ -11,13 +11,25 @@ extension Staging {
     func take(
         from sourceRoot: String, paths: [String], into outputs: [String], names: [String], expected: [OutputDigest], attempt: String
     ) throws(Failure) -> [OutputDigest] {
+        var folders = Set<String>()
+        let digests = try take(from: sourceRoot, paths: paths, into: outputs, names: names, expected: expected, attempt: attempt, folders: &folders)
+        Self.sync(folders)
+        return digests
+    }
+
+    /// ``take(from:paths:into:names:expected:attempt:)`` leaving the folders to sync to the
+    /// caller (see ``place(outputs:staged:names:expected:folders:)``).
+    func take(
+        from sourceRoot: String, paths: [String], into outputs: [String], names: [String], expected: [OutputDigest], attempt: String,
+        folders: inout Set<String>
+    ) throws(Failure) -> [OutputDigest] {
         let staged: [String]
         do { staged = try prepare(outputs, attempt: attempt) } catch { throw Failure(reason: error.description) }
         for (i, path) in staged.enumerated() where !Self.linkOrCopy("\(sourceRoot)/\(paths[i])", to: "\(root)/\(path)") {
             discard(staged)
             throw Failure(reason: "cannot take \(RawBytes.display(paths[i])) from \(RawBytes.display(sourceRoot)) (missing, not a file, or unreadable)")
         }
-        do { return try commit(outputs: outputs, staged: staged, names: names, expected: expected) } catch {
+        do { return try place(outputs: outputs, staged: staged, names: names, expected: expected, folders: &folders) } catch {
             discard(staged)
             throw error
         }

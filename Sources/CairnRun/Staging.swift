@@ -47,16 +47,30 @@ struct Staging {
     struct Failure: Error {
         let reason: String
         var fatal = false
+        /// The bytes differ from the digest journaled at their commit.
+        var modified = false
 
-        init(reason: String, errno code: Int32? = nil) {
+        init(reason: String, errno code: Int32? = nil, modified: Bool = false) {
             self.reason = reason
             fatal = code.map(isMachineFault) ?? false
+            self.modified = modified
         }
     }
 
-    /// Checks, syncs and renames staged outputs into place; returns their sizes and digests.
-    /// With `expected` (outputs reused from another run), refuses outputs that hash otherwise.
+    /// Checks, syncs and renames staged outputs into place, then syncs their folders; returns
+    /// their sizes and digests. With `expected` (outputs taken from another run), refuses
+    /// outputs that hash otherwise.
     func commit(outputs: [String], staged: [String], names: [String], expected: [OutputDigest]? = nil) throws(Failure) -> [OutputDigest] {
+        var folders = Set<String>()
+        let digests = try place(outputs: outputs, staged: staged, names: names, expected: expected, folders: &folders)
+        Self.sync(folders)
+        return digests
+    }
+
+    /// ``commit(outputs:staged:names:expected:)`` without syncing the folders: adds them to
+    /// `folders`, for a caller that places many units and syncs each folder once
+    /// (``sync(_:)``) before journaling any of them.
+    func place(outputs: [String], staged: [String], names: [String], expected: [OutputDigest]?, folders: inout Set<String>) throws(Failure) -> [OutputDigest] {
         var digests: [OutputDigest] = []
         for (i, path) in staged.enumerated() {
             var info = stat()
@@ -65,10 +79,9 @@ struct Staging {
             }
             digests.append(try digest("\(root)/\(path)", isDirectory: (info.st_mode & S_IFMT) == S_IFDIR))
             if let expected, expected[i] != digests[i] {
-                throw Failure(reason: "the reused output '\(names[i])' does not match the digest its run committed")
+                throw Failure(reason: "output '\(names[i])' does not match the digest journaled when it was committed (modified after commit)", modified: true)
             }
         }
-        var folders = Set<String>()
         for (final, path) in zip(outputs, staged) {
             let target = "\(root)/\(final)"
             var info = stat()
@@ -80,12 +93,16 @@ struct Staging {
             }
             folders.insert((target as NSString).deletingLastPathComponent)
         }
+        discard(staged)
+        return digests
+    }
+
+    /// fsyncs folders, so renames into them are durable.
+    static func sync(_ folders: Set<String>) {
         for folder in folders.sorted() {
             let fd = RawPath.open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             if fd >= 0 { fsync(fd); close(fd) }
         }
-        discard(staged)
-        return digests
     }
 
     /// Removes an attempt's staging folders.
