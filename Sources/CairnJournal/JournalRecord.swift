@@ -30,6 +30,10 @@ public enum JournalRecord: Sendable, Equatable {
     /// Batch `batch` (0, 1, …) of an optimizer's proposals: each trial as canonical JSON of its
     /// axis values. Durable before any of them runs; the first record of a batch number counts.
     case proposed(batch: Int, trials: [String], time: Int64)
+    /// In a segment `cairn merge` writes: the records after it, up to the next `imported`, were
+    /// first journaled by this writer in another copy of the run (its sessions and commits,
+    /// carried over with their hosts and times). The segment's own writer, given again, ends it.
+    case imported(SegmentInfo)
 }
 
 /// Who writes a segment.

@@ -30,6 +30,13 @@ public struct JournalState: Sendable {
     public var submissionOrder: [String] = []
     /// An optimizer's proposals by batch number (the first record of each batch).
     public var proposals: [Int: [String]] = [:]
+    /// Writers of other copies of the run whose records `cairn merge` carried over, by
+    /// ``SegmentInfo/identity`` (a merge imports each writer's sessions once).
+    public var importedWriters: Set<String> = []
+    /// The writer records are attributed to now (the segment's own, or an imported one).
+    var currentWriter = -1
+    /// The writer of the segment being folded.
+    var segmentWriter: Int?
 
     /// Every proposed trial, batch by batch (stopping at the first missing batch number).
     public var proposedTrials: [String] {
@@ -56,6 +63,8 @@ public struct JournalState: Sendable {
         units.reserveCapacity(total / 100 + 16)
         for name in names {
             writers.append(SegmentInfo(host: "", bootID: "", pid: 0, time: 0))
+            segmentWriter = writers.count - 1
+            currentWriter = writers.count - 1
             let segment = try SegmentReader.read("\(directory)/\(name)", repair: repair) { apply($0) }
             bytes += segment.size
             if let torn = segment.tornAt { tornTails.append((segment.path, torn)) }
@@ -68,6 +77,8 @@ public struct JournalState: Sendable {
             bytes += segment.size
             if let torn = segment.tornAt { tornTails.append((segment.path, torn)) }
             writers.append(SegmentInfo(host: "", bootID: "", pid: 0, time: 0))
+            segmentWriter = writers.count - 1
+            currentWriter = writers.count - 1
             for record in segment.records { apply(record) }
         }
     }
@@ -85,17 +96,27 @@ public struct JournalState: Sendable {
         switch record {
         case .segmentOpened(let info):
             writers[writers.count - 1] = info
+            currentWriter = writers.count - 1
             lastSessionEnded = false
+        case .imported(let info):
+            if let own = segmentWriter, writers[own] == info {
+                currentWriter = own
+            } else {
+                writers.append(info)
+                currentWriter = writers.count - 1
+                importedWriters.insert(info.identity)
+            }
         case .runStarted(let time, _):
             lastTime = max(lastTime, time)
         case .attemptStarted(let key, let attempt, let pid, let startTicks, let time):
-            let writer = writers.count - 1
+            let writer = currentWriter
             units[key, default: UnitHistory()].started(attempt: attempt, pid: pid, startTicks: startTicks, writer: writer, time: time)
             lastTime = max(lastTime, time)
         case .committed(let c):
             let wasCommitted = units[c.key]?.committed ?? false
             units[c.key, default: UnitHistory()].commit(attempt: c.attempt, time: c.time)
             units[c.key]!.durationMs = c.durationMs
+            units[c.key]!.commitWriter = Int32(currentWriter)
             if !wasCommitted { commitRecords += 1 }
             if !c.outputs.isEmpty { commitOutputs[c.key] = c.outputs }
             if !c.metrics.isEmpty { commitMetrics[c.key] = c.metrics } else if commitMetrics[c.key] != nil { commitMetrics[c.key] = nil }
@@ -127,6 +148,11 @@ public struct JournalState: Sendable {
             lastTime = max(lastTime, time)
         }
     }
+}
+
+extension SegmentInfo {
+    /// Who wrote a segment, as one string: host, boot, pid and opening time.
+    public var identity: String { "\(host)\u{1}\(bootID)\u{1}\(pid)\u{1}\(time)\u{1}\(job)" }
 }
 
 /// A SLURM job the controller submitted: its units, its id once known, its end once seen.
@@ -175,6 +201,7 @@ extension UnitHistory {
 
     mutating func invalidate() {
         if committed { commitTime = nil }
+        commitWriter = -1
         committed = false
         forced = true
     }

@@ -49,6 +49,8 @@ public enum RecordCodec {
             p.append(11); put(name, &p); put(jobID, &p); put(time, &p)
         case .slurmEnded(let name, let state, let time):
             p.append(12); put(name, &p); put(state, &p); put(time, &p)
+        case .imported(let info):
+            p.append(15); put(info.host, &p); put(info.bootID, &p); put(Int64(info.pid), &p); put(info.time, &p); put(info.job, &p)
         case .proposed(let batch, let trials, let time):
             p.append(14); put(Int64(batch), &p); put(time, &p); put(Int64(trials.count), &p)
             for t in trials { put(t, &p) }
@@ -171,6 +173,9 @@ public enum RecordCodec {
                     trials.append(trial)
                 }
                 return .proposed(batch: Int(b), trials: trials, time: t)
+            case 15:
+                guard let host = string(), let boot = string(), let pid = int(), let time = int(), let job = string() else { return nil }
+                return .imported(SegmentInfo(host: host, bootID: boot, pid: Int32(truncatingIfNeeded: pid), time: time, job: job))
             default:
                 return nil
             }

@@ -62,10 +62,22 @@ public struct RunInspector {
                                   recentCommits: recent, window: live ? window : 0)
     }
 
+    /// For a shard (``Snapshot/scope``): the scope and how many of the plan's items it selects.
+    public var scopeCounts: (scope: ItemScope, selected: Int, total: Int)? {
+        guard let scope = snapshot.scope else { return nil }
+        let allowed = scope.applied(to: RunSelection()).itemsAllowed(in: plan)
+        return (scope, allowed.count { $0 }, allowed.count)
+    }
+
     /// Whether every unit is committed with its outputs in place (and an optimizer has
     /// proposed all its trials).
     public var isComplete: Bool {
         if let optimizer = snapshot.pipeline.optimizer, state.proposedTrials.count < optimizer.trials { return false }
+        if let scope = snapshot.scope {
+            // A shard is complete when its own items are; its aggregates wait for the others.
+            let allowed = scope.applied(to: RunSelection()).itemsAllowed(in: plan)
+            return plan.units.allSatisfy { u in u.item.map { !allowed[$0] } ?? true || (state.units[u.key]?.done ?? false) }
+        }
         guard plan.units.allSatisfy({ state.units[$0.key]?.done ?? false }) else { return false }
         // A committed output deleted since: `cairn resume` makes it again.
         return OutputCheck.check(plan, state: state, root: snapshot.root, verify: false).damaged.isEmpty
@@ -75,7 +87,7 @@ public struct RunInspector {
     /// (every unit committed, some committed output gone since).
     public var stateWord: String {
         if live { return "running" }
-        if isComplete { return "complete" }
+        if isComplete { return snapshot.scope == nil ? "complete" : "shard complete" }
         if plan.units.contains(where: { state.units[$0.key]?.lastFailure != nil && !(state.units[$0.key]?.committed ?? false) }) { return "failed" }
         if snapshot.staged == true { return "staged" }
         if state.units.isEmpty { return "new" }

@@ -22,6 +22,10 @@ public struct RunSummary: Sendable {
     public var fatal: String?
     /// Units outside the selection (`--steps`, `--until`, `--items`, `--where`).
     public var notSelected = 0
+    /// Units that wait for items the selection left out (an aggregate over a partial run).
+    public var waiting = 0
+    /// With an item selection (`--items`, `--where`, `--shard`): items selected and in the plan.
+    public var itemsSelected: (selected: Int, total: Int)?
     /// For `--oneshot`: the scratch folder the trial's outputs went to.
     public var scratch: String?
     /// With the SLURM executor: the `sbatch`, `squeue` and `scontrol` calls this session made.

@@ -104,6 +104,7 @@ final class Runner {
         for unit in plan.units {
             switch decisions[unit.index] {
             case .notSelected: start.notSelected += 1; continue
+            case .waiting: start.waiting += 1; continue
             case .done: steps[unit.step].alreadyDone += 1; start.alreadyDone += 1
             case .held(let why), .skippedFailed(let why):
                 steps[unit.step].failed += 1
@@ -113,7 +114,11 @@ final class Runner {
             }
             steps[unit.step].total += 1
         }
-        start.total = plan.units.count - start.notSelected
+        start.total = plan.units.count - start.notSelected - start.waiting
+        if options.selection.narrowsItems {
+            let allowed = options.selection.itemsAllowed(in: plan)
+            start.itemsSelected = (allowed.count { $0 }, allowed.count)
+        }
         progress = RunProgress(steps: plan.stepOrder.map { steps[$0] }, elapsed: 0, stopping: false)
         stepSlot = [Int](repeating: 0, count: plan.pipeline.steps.count)
         for (slot, s) in plan.stepOrder.enumerated() { stepSlot[s] = slot }

@@ -20,6 +20,8 @@ public struct Snapshot: Codable, Sendable, Equatable {
     /// The `--set` and `--max-trials` values the pipeline runs with (already applied to
     /// ``pipeline``), so `resume` keeps them and a changed file is told from a changed value.
     public var overrides: Overrides?
+    /// The shard of the items this run folder works on (`--shard`); nil for every item.
+    public var scope: ItemScope?
     /// Created by `cairn run --stage` and not run since: its trials show as staged.
     public var staged: Bool?
 

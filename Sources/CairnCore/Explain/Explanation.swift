@@ -25,7 +25,7 @@ public struct Explanation: Sendable {
 
     /// Counts of every kind of decision.
     public struct Counts: Sendable, Equatable {
-        public var done = 0, run = 0, held = 0, skippedFailed = 0, notSelected = 0, blocked = 0
+        public var done = 0, run = 0, held = 0, skippedFailed = 0, notSelected = 0, blocked = 0, waiting = 0
 
         public init() {}
     }
@@ -40,6 +40,7 @@ public struct Explanation: Sendable {
             case .skippedFailed: c.skippedFailed += 1
             case .notSelected: c.notSelected += 1
             case .blocked: c.blocked += 1
+            case .waiting: c.waiting += 1
             }
         }
         return c

@@ -107,11 +107,20 @@ public struct PlanExplainer {
                 }
             }
         }
-        // A unit runs only if everything it needs is committed or runs too.
+        // A unit runs only if everything it needs is committed or runs too. One that needs units
+        // only an item selection (`--items`, `--where`, `--shard`) left out waits for them: a
+        // partial run that did all it could is not a failure.
+        let stepAllowed = stepsAllowed()
+        let itemAllowed = selection.narrowsItems ? selection.itemsAllowed(in: plan) : []
         for u in units where decisions[u.index].runs {
+            var waitingFor = false
             for n in u.needs {
                 switch decisions[n] {
                 case .done, .run: continue
+                case .waiting: waitingFor = true; continue
+                case .notSelected where stepAllowed[units[n].step] && units[n].item.map { !itemAllowed.isEmpty && !itemAllowed[$0] } == true:
+                    waitingFor = true
+                    continue
                 case .notSelected:
                     decisions[u.index] = .blocked("needs \(plan.label(of: units[n])), which is not committed and not selected")
                 case .held, .skippedFailed:
@@ -119,10 +128,27 @@ public struct PlanExplainer {
                 case .blocked:
                     decisions[u.index] = .blocked("needs \(plan.label(of: units[n])), which cannot run")
                 }
+                waitingFor = false
                 break
             }
+            if waitingFor { decisions[u.index] = .waiting(waitingReason(u, decisions)) }
         }
         return Explanation(plan: plan, decisions: decisions, invalidate: invalidate)
+    }
+
+    /// "waiting for 100 of 200 items (not selected or not committed)".
+    func waitingReason(_ u: PlannedUnit, _ decisions: [UnitDecision]) -> String {
+        var all = Set<Int>(), missing = Set<Int>()
+        for n in u.needs {
+            guard let item = plan.units[n].item else { continue }
+            all.insert(item)
+            switch decisions[n] {
+            case .done, .run: break
+            default: missing.insert(item)
+            }
+        }
+        if missing.isEmpty { return "waiting for a unit it needs that waits for unselected items" }
+        return "waiting for \(missing.count) of \(all.count) items (not selected or not committed)"
     }
 
     /// Reasons that are not a recomputation of something committed before.
@@ -130,6 +156,15 @@ public struct PlanExplainer {
 
     /// Which units the selection lets a run touch.
     func selectedUnits() -> [Bool] {
+        let stepAllowed = stepsAllowed()
+        let itemAllowed = selection.itemsAllowed(in: plan)
+        return plan.units.map { u in
+            stepAllowed[u.step] && (u.item.map { itemAllowed[$0] } ?? true) && (selection.units?.contains(u.key) ?? true)
+        }
+    }
+
+    /// Which steps the selection lets a run touch (`--steps`, `--until`).
+    func stepsAllowed() -> [Bool] {
         let steps = plan.pipeline.steps
         var stepAllowed = steps.map { selection.steps?.contains($0.name) ?? true }
         if let until = selection.until, let target = plan.pipeline.step(named: until) {
@@ -143,17 +178,7 @@ public struct PlanExplainer {
             }
             for (i, s) in steps.enumerated() where !wanted.contains(s.name) { stepAllowed[i] = false }
         }
-        let axisIndex = selection.filters.map { f in plan.axisNames.firstIndex(of: f.axis) }
-        let itemAllowed = plan.items.indices.map { i -> Bool in
-            if let range = selection.items, !range.contains(i) { return false }
-            for (f, a) in zip(selection.filters, axisIndex) {
-                guard let a, f.accepts(plan.items[i].values[a]) else { return false }
-            }
-            return true
-        }
-        return plan.units.map { u in
-            stepAllowed[u.step] && (u.item.map { itemAllowed[$0] } ?? true) && (selection.units?.contains(u.key) ?? true)
-        }
+        return stepAllowed
     }
 
     /// The same unit across two versions of a pipeline: step name and item values.

@@ -17,13 +17,32 @@ public struct RunSelection: Sendable, Equatable {
     public var neverRerun: Set<String> = []
     /// Do not retry units whose last attempt failed (`--skip-failed`).
     public var skipFailed = false
+    /// Only the K-th of N parts of the items the other item filters allow (`--shard K/N`).
+    public var shard: Shard?
     /// Only the units with these keys (a SLURM worker's chunk); nil for all.
     public var units: Set<Digest>?
 
     public init() {}
 
     /// Whether anything narrows the units a run may touch.
-    public var narrows: Bool { steps != nil || until != nil || items != nil || !filters.isEmpty || units != nil }
+    public var narrows: Bool { steps != nil || until != nil || narrowsItems || units != nil }
+
+    /// Whether anything narrows the items (`--items`, `--where`, `--shard`).
+    public var narrowsItems: Bool { items != nil || !filters.isEmpty || shard != nil }
+
+    /// Which of `plan`'s items the item filters allow (`--items`, `--where`, `--shard`).
+    public func itemsAllowed(in plan: Plan) -> [Bool] {
+        let axisIndex = filters.map { f in plan.axisNames.firstIndex(of: f.axis) }
+        var rank = 0
+        return plan.items.indices.map { i -> Bool in
+            if let range = items, !range.contains(i) { return false }
+            for (f, a) in zip(filters, axisIndex) {
+                guard let a, f.accepts(plan.items[i].values[a]) else { return false }
+            }
+            defer { rank += 1 }
+            return shard?.contains(rank: rank) ?? true
+        }
+    }
 
     /// A check of one axis (`--where sample=100:200`, `--where shape=circle,square`).
     public struct AxisFilter: Sendable, Equatable {

@@ -12,6 +12,9 @@ public enum UnitDecision: Sendable, Equatable {
     case notSelected
     /// Cannot run because a unit it needs will not be there.
     case blocked(String)
+    /// Needs units an item selection (`--items`, `--where`, `--shard`) left out and that are not
+    /// committed — an aggregate over a partial run. Not a failure: it runs once they are there.
+    case waiting(String)
 
     /// Whether the unit will be started (or its outputs reused from another run).
     public var runs: Bool { if case .run = self { true } else { false } }

@@ -22,6 +22,10 @@ public struct UnitHistory: Sendable, Equatable {
     /// started and has not committed: the unit's outputs are not all in place.
     public var remaking = false
 
+    /// The writer (index into the journal state's writers) whose commit record counts; -1 when
+    /// not committed. With `cairn merge`, the writer on the machine where the unit ran.
+    public var commitWriter: Int32 = -1
+
     /// Committed, with its outputs in place as far as the journal knows.
     public var done: Bool { committed && !remaking }
 

@@ -45,6 +45,7 @@ struct RunCommand: ParsableCommand {
         }
         var snapshot = Snapshot(file: pipeline, pipeline: spec)
         snapshot.overrides = changes
+        snapshot.scope = try selection.scope()
         snapshot.slurm = executor.slurm(stored: nil)
         if detach {
             let folder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
@@ -142,12 +143,14 @@ struct ResumeCommand: ParsableCommand {
         if let current = try PipelineChange.check(stored: snapshot, folder: folder, verify: selection.verify) {
             Terminal.standardError.write(current.report(using: useCurrent))
             if useCurrent {
-                let stored = snapshot.slurm
+                let stored = snapshot.slurm, scope = snapshot.scope
                 snapshot = current.snapshot
                 snapshot.slurm = stored
+                snapshot.scope = scope
             }
         }
         if let changes { snapshot = try snapshot.overriding(changes) }
+        if selection.shard != nil { snapshot.scope = try selection.scope() }
         snapshot.slurm = executor.slurm(stored: snapshot.slurm)
         return try Execute.session(snapshot: snapshot, folder: folder, options: execution, selection: selection)
     }
@@ -159,7 +162,7 @@ enum Execute {
         let terminal = Terminal.standardError
         let progress = ProgressPrinter(terminal: terminal, quiet: options.quiet)
         var runOptions = options.runOptions()
-        runOptions.selection = try selection.selection()
+        runOptions.selection = try selection.selection(within: snapshot.scope)
         runOptions.verify = selection.verify
         runOptions.fresh = selection.fresh
         runOptions.workspace = workspace

@@ -15,6 +15,9 @@ struct SelectionOptions: ParsableArguments {
     @Option(name: .customLong("where"), help: ArgumentHelp("Only items whose axis passes: AXIS=FROM:TO (numbers, TO excluded) or AXIS=V1,V2. Repeatable.", valueName: "AXIS=…"))
     var filters: [String] = []
 
+    @Option(help: ArgumentHelp("Only the K-th of N disjoint parts of the items, for machines that share no disk (fold them together with `cairn merge`); `cairn resume` keeps it.", valueName: "K/N"))
+    var shard: String?
+
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Re-run these steps' committed units and everything downstream.", valueName: "STEP"))
     var force: [String] = []
 
@@ -39,6 +42,22 @@ struct SelectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("With a folder: only pipeline files below this folder (repeatable).", valueName: "DIR"))
     var under: [String] = []
 
+    /// Whether the command line narrows the items (`--items`, `--where`, `--shard`).
+    var narrowsItems: Bool { items != nil || !filters.isEmpty || shard != nil }
+
+    /// The item scope to store with the run: the shard with the item filters it was given
+    /// with; nil without `--shard`.
+    func scope() throws -> ItemScope? {
+        ItemScope(try selection(), filterTexts: filters)
+    }
+
+    /// The selection, within `stored` (a resumed shard) unless the command line names items itself.
+    func selection(within stored: ItemScope?) throws -> RunSelection {
+        let own = try selection()
+        guard let stored, !narrowsItems else { return own }
+        return stored.applied(to: own)
+    }
+
     /// The selection, or a usage error naming the bad value.
     func selection() throws -> RunSelection {
         var s = RunSelection()
@@ -57,6 +76,12 @@ struct SelectionOptions: ParsableArguments {
                 throw ValidationError("--where \(f): give AXIS=FROM:TO or AXIS=V1,V2, e.g. --where sample=100:200")
             }
             s.filters.append(filter)
+        }
+        if let shard {
+            guard let parsed = Shard(parsing: shard) else {
+                throw ValidationError("--shard \(shard): give K/N with 1 ≤ K ≤ N, e.g. --shard 1/4 on the first of four machines")
+            }
+            s.shard = parsed
         }
         s.force = Set(force.flatMap(list))
         s.forceAll = forceAll

@@ -65,13 +65,23 @@ struct StatusCommand: ParsableCommand {
                 var steps: [StepStatus]
                 var total: StepStatus
                 var orphanedTrials: Int
+                var partial: Partial?
             }
+            struct Partial: Encodable {
+                var shard: String
+                var itemsSelected: Int
+                var items: Int
+            }
+            let partial = inspector.scopeCounts.map { Partial(shard: $0.scope.shard.description, itemsSelected: $0.selected, items: $0.total) }
             let output = Output(pipeline: report.pipeline, runDir: folder.path, state: inspector.stateWord, live: report.live,
-                                steps: report.steps, total: report.total, orphanedTrials: orphans)
+                                steps: report.steps, total: report.total, orphanedTrials: orphans, partial: partial)
             Terminal.standardOutput.writeExactly(String(decoding: try encoder.encode(output), as: UTF8.self) + "\n")
             return
         }
         Terminal.standardOutput.line(StatusPrinter(report: report, state: inspector.stateWord, folder: folder, color: Terminal.standardOutput.color).text())
+        if let partial = inspector.scopeCounts {
+            Terminal.standardOutput.line("  partial: \(partial.selected)/\(partial.total) items selected (\(partial.scope.description)); `cairn merge` folds the other shards in")
+        }
         if orphans > 0 {
             Terminal.standardOutput.line("  orphaned: \(orphans) trial(s) a restart dropped; their results are kept (`cairn trials --all` lists them)")
         }

@@ -13,7 +13,7 @@ struct PlanJSON {
     }
 
     struct Counts: Encodable {
-        var run: Int, done: Int, held: Int, skippedFailed: Int, notSelected: Int, blocked: Int
+        var run: Int, done: Int, held: Int, skippedFailed: Int, notSelected: Int, blocked: Int, waiting: Int
     }
 
     struct Group: Encodable {
@@ -35,7 +35,7 @@ struct PlanJSON {
         let c = explanation.counts
         var output = Output(
             pipeline: plan.pipeline.name,
-            counts: Counts(run: c.run, done: c.done, held: c.held, skippedFailed: c.skippedFailed, notSelected: c.notSelected, blocked: c.blocked),
+            counts: Counts(run: c.run, done: c.done, held: c.held, skippedFailed: c.skippedFailed, notSelected: c.notSelected, blocked: c.blocked, waiting: c.waiting),
             groups: explanation.groups.map { Group(heading: $0.heading, kind: $0.kind.rawValue, count: $0.count, examples: $0.examples) })
         if !units.isEmpty {
             output.units = units.map { u in
@@ -49,6 +49,7 @@ struct PlanJSON {
                 case .skippedFailed(let why): entry.decision = "skipped-failed"; entry.why = why
                 case .notSelected: entry.decision = "not-selected"
                 case .blocked(let why): entry.decision = "blocked"; entry.why = why
+                case .waiting(let why): entry.decision = "waiting"; entry.why = why
                 }
                 return entry
             }

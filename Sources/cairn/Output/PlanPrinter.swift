@@ -20,9 +20,11 @@ struct PlanPrinter {
         let counts = explanation.counts
         let showHeld = counts.held + counts.blocked + counts.skippedFailed > 0
         let showUnselected = counts.notSelected > 0
+        let showWaiting = counts.waiting > 0
         var header = ["STEP", "FOREACH", "INPUTS", "OUTPUTS", "TO RUN", "DONE"]
         if showHeld { header.append("HELD/BLOCKED") }
         if showUnselected { header.append("NOT SELECTED") }
+        if showWaiting { header.append("WAITING") }
         var rows = [header]
         for s in plan.stepOrder {
             let step = p.steps[s]
@@ -33,6 +35,7 @@ struct PlanPrinter {
                 case .run: c.run += 1
                 case .held, .skippedFailed, .blocked: c.held += 1
                 case .notSelected: c.notSelected += 1
+                case .waiting: c.waiting += 1
                 }
             }
             let inputs = step.inputs.map { input -> String in
@@ -48,6 +51,7 @@ struct PlanPrinter {
                        "\(c.run)", "\(c.done)"]
             if showHeld { row.append("\(c.held)") }
             if showUnselected { row.append("\(c.notSelected)") }
+            if showWaiting { row.append("\(c.waiting)") }
             rows.append(row)
         }
         out += Terminal.table(rows, indent: "  ")
@@ -59,6 +63,7 @@ struct PlanPrinter {
         out += "to run: \(style.bold("\(counts.run)"))\(kinds.isEmpty ? "" : " (\(kinds))"); already committed: \(counts.done)"
         if showHeld { out += "; held back or blocked: \(counts.held + counts.blocked + counts.skippedFailed)" }
         if showUnselected { out += "; not selected: \(counts.notSelected)" }
+        if showWaiting { out += "; waiting for unselected items: \(counts.waiting)" }
         return out
     }
 
@@ -81,6 +86,14 @@ struct PlanPrinter {
             out += "not running:\n"
             for (unit, why) in notRunning.prefix(limit) { out += "  \(plan.label(of: plan.units[unit])): \(why)\n" }
             if notRunning.count > limit { out += "  … and \(notRunning.count - limit) more\n" }
+        }
+        let waiting = explanation.decisions.enumerated().compactMap { i, d -> (Int, String)? in
+            if case .waiting(let why) = d { (i, why) } else { nil }
+        }
+        if !waiting.isEmpty {
+            out += "waiting (not a failure; runs once those items are committed, e.g. merged from other shards):\n"
+            for (unit, why) in waiting.prefix(limit) { out += "  \(plan.label(of: plan.units[unit])): \(why)\n" }
+            if waiting.count > limit { out += "  … and \(waiting.count - limit) more\n" }
         }
         return out
     }
@@ -109,6 +122,7 @@ struct PlanPrinter {
         case .held(let why), .blocked(let why): out += "  decision: not running — \(why)\n"
         case .skippedFailed(let why): out += "  decision: not running — failed before (\(why)) and --skip-failed is set\n"
         case .notSelected: out += "  decision: not selected\n"
+        case .waiting(let why): out += "  decision: not running — \(why)\n"
         }
         return out
     }
@@ -124,6 +138,7 @@ struct PlanPrinter {
             case .skippedFailed: decision = "failed (skipped)"
             case .notSelected: decision = "not selected"
             case .blocked: decision = "blocked"
+            case .waiting: decision = "waiting"
             }
             rows.append([decision, plan.label(of: unit), "\(unit.seed)", unit.key.short])
         }

@@ -32,7 +32,12 @@ struct SummaryPrinter {
             return style.yellow("stopped at the time limit") + ": \(done)/\(summary.total) units committed (\(summary.committed) in this session), \(summary.interruptedAttempts) attempt(s) paused, \(summary.notStarted) not started.\nresume with: cairn resume \(Terminal.relative(folder.path))"
         }
         let reused = summary.reused > 0 ? ", \(summary.reused) of them reused from other runs" : ""
-        let unselected = summary.notSelected > 0 ? " \(summary.notSelected) unit(s) not selected." : ""
+        var unselected = summary.notSelected > 0 ? " \(summary.notSelected) unit(s) not selected." : ""
+        if let items = summary.itemsSelected, items.selected < items.total {
+            unselected += "\npartial: \(items.selected)/\(items.total) items selected"
+            if summary.waiting > 0 { unselected += "; \(summary.waiting) unit(s) (aggregates) wait for the other items (merge the other shards with `cairn merge`, or run them here)" }
+            unselected += "."
+        }
         if summary.failures.isEmpty && summary.skipped == 0 && summary.notStarted == 0 {
             return style.green("done") + ": \(done)/\(summary.total) units committed (\(summary.committed) in this session\(reused), \(summary.alreadyDone) already done).\(unselected)"
         }
