@@ -9,8 +9,11 @@ import Glibc
 public struct JournalState: Sendable {
     /// Per unit key.
     public var units: [Digest: UnitHistory] = [:]
-    /// The writers, one per segment, in replay order (``UnitHistory/OpenAttempt/writer`` indexes it).
+    /// The writers, one per segment and one per writer a merge imported, in replay order
+    /// (``UnitHistory/OpenAttempt/writer`` and ``UnitHistory/commitWriter`` index it).
     public var writers: [SegmentInfo] = []
+    /// What each writer did, by the same index.
+    public var activity: [WriterActivity] = []
     /// The outputs recorded by each key's commit (only keys with outputs).
     public var commitOutputs: [Digest: [OutputDigest]] = [:]
     /// The metrics recorded by each key's last commit (only keys with metrics).
@@ -63,6 +66,7 @@ public struct JournalState: Sendable {
         units.reserveCapacity(total / 100 + 16)
         for name in names {
             writers.append(SegmentInfo(host: "", bootID: "", pid: 0, time: 0))
+            activity.append(WriterActivity())
             segmentWriter = writers.count - 1
             currentWriter = writers.count - 1
             let segment = try SegmentReader.read("\(directory)/\(name)", repair: repair) { apply($0) }
@@ -77,6 +81,7 @@ public struct JournalState: Sendable {
             bytes += segment.size
             if let torn = segment.tornAt { tornTails.append((segment.path, torn)) }
             writers.append(SegmentInfo(host: "", bootID: "", pid: 0, time: 0))
+            activity.append(WriterActivity())
             segmentWriter = writers.count - 1
             currentWriter = writers.count - 1
             for record in segment.records { apply(record) }
@@ -101,16 +106,22 @@ public struct JournalState: Sendable {
         case .imported(let info):
             if let own = segmentWriter, writers[own] == info {
                 currentWriter = own
+            } else if let known = writers.lastIndex(of: info) {
+                currentWriter = known  // imported again (a later merge of a source that went on)
             } else {
                 writers.append(info)
+                activity.append(WriterActivity(imported: true))
                 currentWriter = writers.count - 1
                 importedWriters.insert(info.identity)
             }
         case .runStarted(let time, _):
+            activity[currentWriter].started = time
             lastTime = max(lastTime, time)
         case .attemptStarted(let key, let attempt, let pid, let startTicks, let time):
             let writer = currentWriter
             units[key, default: UnitHistory()].started(attempt: attempt, pid: pid, startTicks: startTicks, writer: writer, time: time)
+            activity[writer].attempts += 1
+            activity[writer].lastTime = max(activity[writer].lastTime, time)
             lastTime = max(lastTime, time)
         case .committed(let c):
             let wasCommitted = units[c.key]?.committed ?? false
@@ -118,16 +129,25 @@ public struct JournalState: Sendable {
             units[c.key]!.durationMs = c.durationMs
             units[c.key]!.commitWriter = Int32(currentWriter)
             if !wasCommitted { commitRecords += 1 }
+            activity[currentWriter].commits += 1
+            activity[currentWriter].lastTime = max(activity[currentWriter].lastTime, c.time)
             if !c.outputs.isEmpty { commitOutputs[c.key] = c.outputs }
             if !c.metrics.isEmpty { commitMetrics[c.key] = c.metrics } else if commitMetrics[c.key] != nil { commitMetrics[c.key] = nil }
             lastTime = max(lastTime, c.time)
         case .failed(let f):
             units[f.key, default: UnitHistory()].fail(reason: f.reason)
+            activity[currentWriter].failures += 1
+            activity[currentWriter].lastTime = max(activity[currentWriter].lastTime, f.time)
             lastTime = max(lastTime, f.time)
         case .interrupted(let key, _, let time):
             units[key, default: UnitHistory()].interrupt()
+            activity[currentWriter].interruptions += 1
             lastTime = max(lastTime, time)
-        case .runEnded(let time, _, _):
+        case .runEnded(let time, let committed, let failed):
+            activity[currentWriter].ended = time
+            activity[currentWriter].endedCommitted = committed
+            activity[currentWriter].endedFailed = failed
+            activity[currentWriter].lastTime = max(activity[currentWriter].lastTime, time)
             lastSessionEnded = true
             lastTime = max(lastTime, time)
         case .invalidated(let key, let time):

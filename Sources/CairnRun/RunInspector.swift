@@ -93,6 +93,8 @@ public struct RunInspector {
         if state.units.isEmpty { return "new" }
         let proposing = snapshot.pipeline.optimizer.map { state.proposedTrials.count < $0.trials } ?? false
         if !proposing && plan.units.allSatisfy({ state.units[$0.key]?.done ?? false }) { return "outputs deleted" }
+        // Every session ended and no unit was cut short: a partial run or a merge, not a crash.
+        if state.lastSessionEnded && !plan.units.contains(where: { state.units[$0.key]?.interrupted ?? false }) { return "incomplete" }
         return "interrupted"
     }
 }

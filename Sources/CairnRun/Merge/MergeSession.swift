@@ -1,0 +1,225 @@
+import CairnCore
+import CairnJournal
+import Foundation
+
+/// `cairn merge`: folds other copies of the same run (shards made on machines that share no
+/// disk) into this run folder.
+///
+/// Every source is read only. Its snapshot must plan exactly this run's unit keys. For each
+/// unit committed there and not here, its outputs are hard-linked (or copied) into staging,
+/// checked against the SHA-256 the source journaled, fsynced and renamed into place, their
+/// folders fsynced once per batch, and only then is the commit journaled here — in this
+/// session's own segment, under an `imported` record naming the writer (host, session) that
+/// made it, with its attempt, duration, time and metrics. A crash at any point leaves either
+/// no file or a complete verified file at a final path, and a unit committed once: the next
+/// merge takes what was not journaled again. A unit committed in both with different
+/// outputs is reported as non-determinism and this run's outputs are kept.
+public enum MergeSession {
+    /// Units placed before their folders are synced and their commits journaled.
+    static let batchSize = 1024
+
+    /// Merges `sources` into `folder`. With `create` (a pipeline file whose run folder does
+    /// not exist yet), the run folder is made with that snapshot first.
+    public static func execute(
+        sources arguments: [String], into folder: RunFolder, create: Snapshot? = nil, host: HostIdentity = .current, observer: any RunObserver
+    ) throws(RunError) -> MergeReport {
+        var snapshot: Snapshot
+        if let create, !folder.exists { snapshot = create } else { snapshot = try Snapshot.read(folder) }
+        let digester = FileDigester(root: snapshot.root, verify: false)
+        let plan: Plan
+        do { (plan, snapshot) = try snapshot.plan(reading: digester) } catch { throw .pipeline(error) }
+        digester.save()
+        var sources: [MergeSource] = []
+        for argument in arguments {
+            let source = try MergeSource.open(argument, name: snapshot.pipeline.name, destination: folder)
+            if let difference = PlanDifference.first(here: plan, there: source.plan) {
+                throw RunError.usage("cannot merge \(argument): it is not the same pipeline as \(folder.path) (\(difference)); merge only copies run with the same file, --set values and code")
+            }
+            sources.append(source)
+        }
+
+        try folder.create()
+        let (lock, state) = try RunSession.takeOver(folder, host: host, lock: nil, observer: observer)
+        defer { withExtendedLifetime(lock) {} }
+        var report = MergeReport(destination: folder.path)
+        if let scope = snapshot.scope {
+            report.scopeCleared = scope.description
+            snapshot.scope = nil
+        }
+        snapshot.staged = nil
+        try snapshot.write(to: folder)
+        let staging = Staging(root: snapshot.root)
+        let debris = staging.cleanDebris(outputs: plan.units.lazy.flatMap(\.outputs))
+        if debris > 0 { observer.notice("removed staging debris of \(debris) interrupted attempt(s)") }
+
+        let info = SegmentInfo(host: host.host, bootID: host.bootID, pid: getpid(), time: now())
+        // The segment is opened only when there is something to journal: merging twice adds nothing.
+        var merge = Merge(plan: plan, state: state, staging: staging, own: info) { () throws(RunError) in
+            try SessionJournal.open(folder: folder, info: info, snapshot: snapshot, state: state, plan: plan, invalidate: [], closeOpen: true)
+        }
+        if !state.openAttempts.isEmpty { _ = try merge.journal() }  // a dead controller's attempts are closed
+        do {
+            for source in sources { report.sources.append(try merge.fold(source)) }
+            try merge.finish()
+        } catch {
+            if let writer = merge.writer { try? writer.close() }
+            switch error {
+            case let error as RunError: throw error
+            case let error as JournalError: throw .journal(error)
+            default: throw RunError("\(error)")
+            }
+        }
+        staging.removeEmptyStagingFolders(outputs: plan.units.lazy.flatMap(\.outputs))
+        if let writer = merge.writer {
+            var summary = RunSummary()
+            summary.committed = report.taken
+            try SessionJournal.close(writer, summary)
+        }
+        return report
+    }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
+
+/// The state of one merge session: what this run has (its journal as replayed, plus what the
+/// merge took so far) and the batch being placed.
+struct Merge {
+    let plan: Plan
+    let state: JournalState
+    let staging: Staging
+    let own: SegmentInfo
+    /// This session's segment, once opened (see ``journal()``).
+    var writer: SegmentWriter?
+    let open: () throws(RunError) -> SegmentWriter
+    var faults = FaultInjection()
+    /// Outputs of units taken in this merge (a later source is compared with them).
+    var taken: [Digest: [OutputDigest]] = [:]
+    var takenHost: [Digest: String] = [:]
+    /// Writers recorded here (``SegmentInfo/identity``): this run's own, those imported before,
+    /// and those imported by this merge.
+    var known: Set<String>
+    /// Imported writers whose session end is still to be journaled.
+    var endings: [(SegmentInfo, WriterActivity)] = []
+    /// The batch: commits by origin writer, folders to sync.
+    var batch: [(origin: SegmentInfo, activity: WriterActivity, commit: UnitCommit)] = []
+    var folders = Set<String>()
+    var attempts = 0
+
+    init(plan: Plan, state: JournalState, staging: Staging, own: SegmentInfo, open: @escaping () throws(RunError) -> SegmentWriter) {
+        self.plan = plan
+        self.state = state
+        self.staging = staging
+        self.own = own
+        self.open = open
+        known = state.importedWriters.union(state.writers.map(\.identity))
+    }
+
+    /// The session's segment, opened on first use.
+    mutating func journal() throws(RunError) -> SegmentWriter {
+        if let writer { return writer }
+        let opened = try open()
+        writer = opened
+        return opened
+    }
+
+    /// Staging names unique to this session (the staging folder is shared by every attempt).
+    var prefix: String { "merge-\(own.pid)-\(own.time)" }
+
+    /// Takes what `source` committed and this run lacks.
+    mutating func fold(_ source: MergeSource) throws -> MergeReport.Source {
+        var result = MergeReport.Source(source: source.argument, runFolder: source.folder.path)
+        var hosts: [String] = []
+        let introducedBefore = endings.count
+        for unit in plan.units {
+            guard let there = source.state.units[unit.key], there.done else { continue }
+            let digests = source.state.commitOutputs[unit.key] ?? []
+            guard digests.count == unit.outputs.count else { continue }
+            let origin = source.state.writers[max(0, Int(there.commitWriter))]
+            let here = state.units[unit.key]
+            if here?.committed == true || taken[unit.key] != nil {
+                let mine = taken[unit.key] ?? state.commitOutputs[unit.key] ?? []
+                if let i = zip(mine, digests).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
+                    let hereHost = takenHost[unit.key] ?? here.map { state.writers[max(0, Int($0.commitWriter))].host } ?? ""
+                    result.nondeterministic.append(MergeReport.Nondeterminism(
+                        unit: plan.label(of: unit), output: unit.outputs[i], here: mine[i].digest.hex, hereHost: hereHost,
+                        there: digests[i].digest.hex, thereHost: origin.host))
+                } else {
+                    result.agreed += 1
+                }
+                continue
+            }
+            if here?.forced == true {
+                result.forcedHere += 1
+                continue
+            }
+            attempts += 1
+            let step = plan.step(of: unit)
+            do {
+                _ = try staging.take(from: source.root, paths: unit.outputs, into: unit.outputs, names: step.outputs.map(\.name),
+                                     expected: digests, attempt: "\(prefix)-\(attempts)", folders: &folders)
+            } catch {
+                if error.fatal { throw RunError(error.reason, exitCode: 1, machineFault: true) }
+                let refused = MergeReport.Refused(unit: plan.label(of: unit), reason: error.reason)
+                if error.modified { result.modified.append(refused) } else { result.missing.append(refused) }
+                continue
+            }
+            faults.outputsRenamed()
+            let commit = UnitCommit(key: unit.key, attempt: max(1, there.attempts), exitCode: 0, durationMs: there.durationMs ?? 0,
+                                    time: there.commitTime ?? 0, outputs: digests, metrics: source.state.commitMetrics[unit.key] ?? [])
+            let activity = source.state.activity[max(0, Int(there.commitWriter))]
+            batch.append((origin, activity, commit))
+            taken[unit.key] = digests
+            takenHost[unit.key] = origin.host
+            if !hosts.contains(origin.host) { hosts.append(origin.host) }
+            result.taken += 1
+            if batch.count >= MergeSession.batchSize { try flush() }
+        }
+        try flush()
+        // The source's other sessions (that committed nothing taken here) join the history too.
+        for (i, info) in source.state.writers.enumerated() where !info.host.isEmpty && !known.contains(info.identity) {
+            try introduce(info, source.state.activity[i])
+        }
+        result.sessionsImported = endings.count - introducedBefore
+        result.hosts = hosts
+        return result
+    }
+
+    /// Syncs the folders of the batch's outputs, then journals its commits under their writers.
+    mutating func flush() throws {
+        guard !batch.isEmpty else { return }
+        let writer = try journal()
+        Staging.sync(folders)
+        folders = []
+        var current: SegmentInfo?
+        for entry in batch {
+            if current != entry.origin {
+                if known.contains(entry.origin.identity) { try writer.append(.imported(entry.origin)) } else { try introduce(entry.origin, entry.activity) }
+                current = entry.origin
+            }
+            try writer.append(.committed(entry.commit))
+        }
+        try writer.append(.imported(own))
+        batch = []
+    }
+
+    /// Records a writer of another copy: who it was and when its session started.
+    mutating func introduce(_ info: SegmentInfo, _ activity: WriterActivity) throws {
+        let writer = try journal()
+        try writer.append(.imported(info))
+        if let started = activity.started { try writer.append(.runStarted(time: started, snapshot: Digest(of: ""))) }
+        known.insert(info.identity)
+        endings.append((info, activity))
+    }
+
+    /// Journals how the imported sessions ended, and makes everything durable.
+    mutating func finish() throws {
+        guard let writer else { return }
+        for (info, activity) in endings {
+            guard let ended = activity.ended else { continue }
+            try writer.append(.imported(info))
+            try writer.append(.runEnded(time: ended, committed: activity.endedCommitted, failed: activity.endedFailed))
+        }
+        if !endings.isEmpty { try writer.append(.imported(own)) }
+        try writer.flush()
+    }
+}
