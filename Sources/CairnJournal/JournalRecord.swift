@@ -34,6 +34,9 @@ public enum JournalRecord: Sendable, Equatable {
     /// first journaled by this writer in another copy of the run (its sessions and commits,
     /// carried over with their hosts and times). The segment's own writer, given again, ends it.
     case imported(SegmentInfo)
+    /// The next commit of `key` is a partial aggregate (`--aggregate-only`): step `step`'s
+    /// unit over `items` of the pipeline's `total` items (those committed when it ran).
+    case partial(key: Digest, step: String, items: Int, total: Int)
 }
 
 /// Who writes a segment.

@@ -36,6 +36,8 @@ public struct JournalState: Sendable {
     /// Writers of other copies of the run whose records `cairn merge` carried over, by
     /// ``SegmentInfo/identity`` (a merge imports each writer's sessions once).
     public var importedWriters: Set<String> = []
+    /// Partial aggregates (`--aggregate-only`) by step name: the latest one journaled.
+    public var partialAggregates: [String: PartialAggregate] = [:]
     /// The writer records are attributed to now (the segment's own, or an imported one).
     var currentWriter = -1
     /// The writer of the segment being folded.
@@ -163,6 +165,8 @@ public struct JournalState: Sendable {
         case .slurmEnded(let name, let state, let time):
             submissions[name]?.endState = state
             lastTime = max(lastTime, time)
+        case .partial(let key, let step, let items, let total):
+            partialAggregates[step] = PartialAggregate(key: key, items: items, total: total)
         case .proposed(let batch, let trials, let time):
             if proposals[batch] == nil { proposals[batch] = trials }
             lastTime = max(lastTime, time)
@@ -173,6 +177,14 @@ public struct JournalState: Sendable {
 extension SegmentInfo {
     /// Who wrote a segment, as one string: host, boot, pid and opening time.
     public var identity: String { "\(host)\u{1}\(bootID)\u{1}\(pid)\u{1}\(time)\u{1}\(job)" }
+}
+
+/// An aggregate committed over part of the items (`cairn run --aggregate-only`).
+public struct PartialAggregate: Sendable, Equatable {
+    /// The key of that partial unit (it covers exactly the items it saw).
+    public var key: Digest
+    public var items: Int
+    public var total: Int
 }
 
 /// A SLURM job the controller submitted: its units, its id once known, its end once seen.

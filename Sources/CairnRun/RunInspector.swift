@@ -45,6 +45,10 @@ public struct RunInspector {
     /// committed outputs with their journaled digests (see ``OutputCheck``).
     public func explain(selection: RunSelection = RunSelection(), reuse: Bool = true, workspace: [String] = [], verify: Bool = false) -> Explanation {
         let stored = folder.exists ? try? Snapshot.read(folder) : nil
+        var plan = self.plan
+        if selection.aggregateOnly, let partial = try? snapshot.plan(reading: nil, aggregateItems: PartialAggregates.coverage(of: plan, history: state.units)).plan {
+            plan = partial
+        }
         let cache = reuse ? ResultCache(runsFolders: ResultCache.workspace(of: folder, ancestors: snapshot.pipeline.ancestors, extra: workspace), excluding: folder) : ResultCache()
         return SessionExplainer.explain(plan: plan, snapshot: snapshot, stored: stored, state: state, selection: selection, cache: cache, verify: verify)
     }
@@ -58,8 +62,10 @@ public struct RunInspector {
                 if let t = state.units[unit.key]?.commitTime, t >= since { recent[plan.step(of: unit).name, default: 0] += 1 }
             }
         }
+        var partials: [String: (items: Int, total: Int)] = [:]
+        for (step, p) in state.partialAggregates where state.units[p.key]?.done == true { partials[step] = (p.items, p.total) }
         return StatusReport.build(plan: plan, history: state.units, running: Set(state.openAttempts.keys), live: live,
-                                  recentCommits: recent, window: live ? window : 0)
+                                  recentCommits: recent, window: live ? window : 0, partials: partials)
     }
 
     /// For a shard (``Snapshot/scope``): the scope and how many of the plan's items it selects.

@@ -14,7 +14,7 @@ public enum RunSession {
         snapshot given: Snapshot, folder: RunFolder, options: RunOptions, observer: any RunObserver,
         host: HostIdentity = .current, lock held: RunLock? = nil, storing base: PipelineSpec? = nil, beforeRun: (Explanation, JournalState) -> Void = { _, _ in }
     ) throws(RunError) -> RunSummary {
-        let (plan, snapshot) = try prepare(given, options: options)
+        var (plan, snapshot) = try prepare(given, options: options)
         if let problem = options.budget.problem(in: plan) { throw .pipeline(problem) }
         let previous = folder.exists ? try? Snapshot.read(folder) : nil
         try folder.create()
@@ -23,6 +23,11 @@ public enum RunSession {
         var stored = snapshot
         if let base { stored.pipeline = base }
         try stored.write(to: folder)
+        if options.selection.aggregateOnly {
+            // Each aggregate over the items committed now: a partial unit with its own key.
+            let coverage = PartialAggregates.coverage(of: plan, history: state.units)
+            do { plan = try snapshot.plan(reading: nil, aggregateItems: coverage).plan } catch { throw .pipeline(error) }
+        }
         let staging = Staging(root: snapshot.root)
         let debris = staging.cleanDebris(outputs: plan.units.lazy.flatMap(\.outputs))
         if debris > 0 { observer.notice("removed staging debris of \(debris) interrupted attempt(s)") }
@@ -100,7 +105,7 @@ public enum RunSession {
             runner.heartbeat = heartbeat
             if let workerJob { runner.command.extraEnvironment = ["CAIRN_SLURM_JOB=\(workerJob)"] }
             let summary = runner.run()
-            if scratch == nil && workerJob == nil && summary.interruptedBy == nil && summary.fatal == nil {
+            if scratch == nil && workerJob == nil && summary.interruptedBy == nil && summary.fatal == nil && !options.selection.aggregateOnly {
                 let removed = TempOutputs.cleanUp(plan, committed: runner.committedUnits, root: snapshot.root)
                 if removed > 0 { observer.notice("removed \(removed) temp output(s) that nothing still needs") }
             }

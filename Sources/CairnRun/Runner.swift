@@ -299,6 +299,9 @@ final class Runner {
         }
         attempts[index] = nil
         faults.outputsRenamed()
+        if let covered = plan.itemsCovered(by: unit), covered < plan.items.count {
+            _ = append(.partial(key: unit.key, step: step.name, items: covered, total: plan.items.count))
+        }
         let commit = UnitCommit(key: unit.key, attempt: attempt.number, exitCode: 0,
                                 durationMs: Int64(completion.duration * 1000), time: now(), outputs: outputs, metrics: metrics)
         if let sequence = append(.committed(commit)) {

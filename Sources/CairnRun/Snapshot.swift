@@ -40,18 +40,20 @@ public struct Snapshot: Codable, Sendable, Equatable {
     /// Plans the pipeline: with the stored file digests, or, when none are stored, with those
     /// `digester` reads (nil: files count as missing); returns the plan and this snapshot with
     /// the digests the plan used.
-    public func plan(reading digester: FileDigester?) throws(PipelineError) -> (plan: Plan, snapshot: Snapshot) {
+    /// With `aggregateItems`, aggregates are planned over only those items (see
+    /// ``Planner/plan(_:files:aggregateItems:)``).
+    public func plan(reading digester: FileDigester?, aggregateItems: [Int: [Bool]] = [:]) throws(PipelineError) -> (plan: Plan, snapshot: Snapshot) {
         let plan: Plan
         if let stored = files {
             // Paths the stored run never read (new items or steps, from `--set`) are read now.
-            plan = try Planner.plan(pipeline) { path in
+            plan = try Planner.plan(pipeline, files: { path in
                 if let hex = stored[path] { return Digest(hex: hex) }
                 return digester?.digest(of: path)
-            }
+            }, aggregateItems: aggregateItems)
         } else if let digester {
-            plan = try Planner.plan(pipeline) { digester.digest(of: $0) }
+            plan = try Planner.plan(pipeline, files: { digester.digest(of: $0) }, aggregateItems: aggregateItems)
         } else {
-            plan = try Planner.plan(pipeline)
+            plan = try Planner.plan(pipeline, aggregateItems: aggregateItems)
         }
         var planned = self
         planned.files = plan.files.mapValues { $0?.hex ?? "" }

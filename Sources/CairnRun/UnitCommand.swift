@@ -52,6 +52,10 @@ struct UnitCommand {
         environment.append("CAIRN_ATTEMPT=\(attempt)")
         environment.append("CAIRN_RUN_DIR=\(runDirectory)")
         if step.checkpoint { environment.append("CAIRN_CHECKPOINT_DIR=\(checkpointFolder(unit))") }
+        if let covered = plan.itemsCovered(by: unit) {
+            environment.append("CAIRN_ITEMS_TOTAL=\(plan.items.count)")
+            environment.append("CAIRN_ITEMS_PRESENT=\(covered)")
+        }
         if unit.item != nil {
             for (name, value) in zip(plan.axisNames, values) { environment.append("CAIRN_ITEM_\(name.uppercased())=\(value)") }
         }

@@ -166,7 +166,7 @@ public struct PlanExplainer {
     /// Which steps the selection lets a run touch (`--steps`, `--until`).
     func stepsAllowed() -> [Bool] {
         let steps = plan.pipeline.steps
-        var stepAllowed = steps.map { selection.steps?.contains($0.name) ?? true }
+        var stepAllowed = steps.map { (selection.steps?.contains($0.name) ?? true) && (!selection.aggregateOnly || $0.foreach == .once) }
         if let until = selection.until, let target = plan.pipeline.step(named: until) {
             var wanted: Set<String> = [target.name]
             var queue = [target]

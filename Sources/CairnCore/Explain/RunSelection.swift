@@ -19,6 +19,9 @@ public struct RunSelection: Sendable, Equatable {
     public var skipFailed = false
     /// Only the K-th of N parts of the items the other item filters allow (`--shard K/N`).
     public var shard: Shard?
+    /// Only aggregates (`foreach: once` steps), each over the items committed now
+    /// (`--aggregate-only`); the run layer plans them as partial aggregates.
+    public var aggregateOnly = false
     /// Only the units with these keys (a SLURM worker's chunk); nil for all.
     public var units: Set<Digest>?
 

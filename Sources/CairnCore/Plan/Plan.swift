@@ -28,6 +28,15 @@ public struct Plan: Sendable {
     /// The step a unit belongs to.
     public func step(of unit: PlannedUnit) -> StepSpec { pipeline.steps[unit.step] }
 
+    /// For an aggregate (`foreach: once`) that needs item units: how many distinct items those
+    /// are (fewer than ``items`` for a partial aggregate); nil for other units.
+    public func itemsCovered(by unit: PlannedUnit) -> Int? {
+        guard unit.item == nil, pipeline.steps[unit.step].dependencies.contains(where: { pipeline.step(named: $0)?.foreach == .item }) else { return nil }
+        var seen = Set<Int>()
+        for n in unit.needs { if let item = units[n].item { seen.insert(item) } }
+        return seen.count
+    }
+
     /// A readable name such as `render[sample=3]` or `summary`.
     public func label(of unit: PlannedUnit) -> String {
         let step = pipeline.steps[unit.step].name

@@ -54,7 +54,10 @@ public enum Planner {
         return (items, columns)
     }
 
-    public static func plan(_ spec: PipelineSpec, files digest: (String) -> Digest? = { _ in nil }) throws(PipelineError) -> Plan {
+    /// - Parameter aggregateItems: for a partial aggregate (`--aggregate-only`), per `once` step
+    ///   (by index), the items it covers; the unit then needs and reads only those items' units,
+    ///   and its key covers exactly them (all items: the same key as without it).
+    public static func plan(_ spec: PipelineSpec, files digest: (String) -> Digest? = { _ in nil }, aggregateItems: [Int: [Bool]] = [:]) throws(PipelineError) -> Plan {
         let (items, axisValues) = try expand(spec)
         let order = try PipelineValidator.validate(spec, axisValues: axisValues)
         let axes = spec.axes.map(\.name)
@@ -115,12 +118,14 @@ public enum Planner {
                 var needs: [Int] = []
                 var inputs: [[String]] = []
                 var external: [(path: String, digest: Digest?)] = []
+                let covered = itemIndex == nil ? aggregateItems[s] : nil
+                let covers = { (u: Int) -> Bool in covered.map { mask in units[u].item.map { mask[$0] } ?? true } ?? true }
                 for dep in step.dependencies {
                     let d = stepIndex[dep]!
                     if spec.steps[d].foreach == .item, let itemIndex {
                         needs.append(ranges[d].lowerBound + itemIndex)
                     } else {
-                        needs.append(contentsOf: ranges[d])
+                        needs.append(contentsOf: ranges[d].filter(covers))
                     }
                 }
                 for (n, input) in step.inputs.enumerated() {
@@ -136,7 +141,7 @@ public enum Planner {
                         if spec.steps[d].foreach == .item, let itemIndex {
                             inputs.append([units[ranges[d].lowerBound + itemIndex].outputs[o]])
                         } else {
-                            inputs.append(ranges[d].map { units[$0].outputs[o] })
+                            inputs.append(ranges[d].filter(covers).map { units[$0].outputs[o] })
                         }
                     }
                 }

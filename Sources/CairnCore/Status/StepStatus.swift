@@ -11,6 +11,10 @@ public struct StepStatus: Sendable, Equatable, Codable {
     public var rate: Double?
     /// Seconds until the step's pending units are done at the current rate, if known.
     public var eta: Double?
+    /// An aggregate not committed over every item, but committed as a partial aggregate
+    /// (`--aggregate-only`) over this many of ``partialTotal`` items.
+    public var partialItems: Int?
+    public var partialTotal: Int?
 
     public init(step: String) { self.step = step }
 }
@@ -45,7 +49,7 @@ public struct StatusReport: Sendable, Equatable, Codable {
     ///   - recentCommits: per step name, commits within the last `window` seconds.
     public static func build(
         plan: Plan, history: [Digest: UnitHistory], running: Set<Digest>, live: Bool,
-        recentCommits: [String: Int], window: Double
+        recentCommits: [String: Int], window: Double, partials: [String: (items: Int, total: Int)] = [:]
     ) -> StatusReport {
         var steps: [StepStatus] = []
         for s in plan.stepOrder {
@@ -59,6 +63,10 @@ public struct StatusReport: Sendable, Equatable, Codable {
                 case .interrupted: status.interrupted += 1
                 case .new, .forced: status.pending += 1
                 }
+            }
+            if status.committed < status.total, let partial = partials[status.step] {
+                status.partialItems = partial.items
+                status.partialTotal = partial.total
             }
             if live, window > 0 {
                 let recent = recentCommits[status.step] ?? 0

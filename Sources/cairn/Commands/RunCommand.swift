@@ -174,6 +174,9 @@ enum Execute {
             }
         }
         let summary: RunSummary
+        if runOptions.selection.aggregateOnly && (oneshot || snapshot.slurm != nil || snapshot.pipeline.optimizer != nil) {
+            throw RunError.usage("--aggregate-only runs the aggregates here, in this run; leave out --oneshot and --executor slurm (and it does not apply to an optimizer's rounds)")
+        }
         if snapshot.pipeline.optimizer != nil {
             guard !oneshot, snapshot.slurm == nil else {
                 throw RunError.usage("a pipeline with an optimizer runs here, round by round; leave out --oneshot and --executor slurm")

@@ -18,6 +18,9 @@ struct SelectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Only the K-th of N disjoint parts of the items, for machines that share no disk (fold them together with `cairn merge`); `cairn resume` keeps it.", valueName: "K/N"))
     var shard: String?
 
+    @Flag(help: "Run only the aggregates (foreach: once), each over the items committed now, as partial aggregates; item units do not run. They run again when more items are committed.")
+    var aggregateOnly = false
+
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Re-run these steps' committed units and everything downstream.", valueName: "STEP"))
     var force: [String] = []
 
@@ -83,6 +86,7 @@ struct SelectionOptions: ParsableArguments {
             }
             s.shard = parsed
         }
+        s.aggregateOnly = aggregateOnly
         s.force = Set(force.flatMap(list))
         s.forceAll = forceAll
         s.neverRerun = Set(neverRerun.flatMap(list))

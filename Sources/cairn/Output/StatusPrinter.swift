@@ -17,6 +17,11 @@ struct StatusPrinter {
                          s.rate.map { String(format: "%.1f/s", $0) } ?? "-", s.eta.map(humanDuration) ?? "-"])
         }
         out += Terminal.table(rows, indent: "  ")
+        for s in report.steps {
+            if let items = s.partialItems, let total = s.partialTotal {
+                out += "  \(s.step): committed over \(items)/\(total) items (partial, --aggregate-only); it runs again over every item once all are committed\n"
+            }
+        }
         return out.trimmingCharacters(in: .newlines)
     }
 }
