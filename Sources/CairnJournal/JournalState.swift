@@ -106,6 +106,7 @@ public struct JournalState: Sendable {
             currentWriter = writers.count - 1
             lastSessionEnded = false
         case .imported(let info):
+            if let own = segmentWriter { activity[own].merged = true }
             if let own = segmentWriter, writers[own] == info {
                 currentWriter = own
             } else if let known = writers.lastIndex(of: info) {

@@ -17,6 +17,8 @@ public struct WriterActivity: Sendable, Equatable {
     public var lastTime: Int64 = 0
     /// Imported from another copy of the run by `cairn merge`.
     public var imported = false
+    /// A `cairn merge` session (its segment carries other writers' records).
+    public var merged = false
 
     public init(imported: Bool = false) { self.imported = imported }
 }

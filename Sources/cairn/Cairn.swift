@@ -38,7 +38,7 @@ struct Cairn: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [RunCommand.self, PlanCommand.self, ResumeCommand.self, StatusCommand.self, RunsCommand.self, LogCommand.self,
-                      TrialsCommand.self, MergeCommand.self, CancelCommand.self, WorkerCommand.self]
+                      TrialsCommand.self, MergeCommand.self, AnalyzeCommand.self, AdoptCommand.self, CancelCommand.self, WorkerCommand.self]
     )
 
     static func main() {

@@ -155,7 +155,7 @@ public struct PlanExplainer {
     static let firstTimeKinds: Set<RunReason.Kind> = [.newItem, .newStep, .neverRan, .failedBefore, .interrupted, .reused, .tempRecreate]
 
     /// Which units the selection lets a run touch.
-    func selectedUnits() -> [Bool] {
+    public func selectedUnits() -> [Bool] {
         let stepAllowed = stepsAllowed()
         let itemAllowed = selection.itemsAllowed(in: plan)
         return plan.units.map { u in
