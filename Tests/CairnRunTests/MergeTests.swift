@@ -140,23 +140,23 @@ import Testing
         defer { dir.remove() }
         _ = try cairn(["run", "p.yaml", "--shard", "1/2", "-q"], in: a)
         // b runs everything, and its gen step is not deterministic for one sample.
-        _ = try cairn(["run", "p.yaml", "-q", "--where", "sample=3"], in: b, env: ["NOISE": " noise"])
+        _ = try cairn(["run", "p.yaml", "-q", "--where", "sample=2", "--where", "shape=kreis"], in: b, env: ["NOISE": " noise"])
         _ = try cairn(["run", "p.yaml", "-q"], in: b)
         let merged = try cairn(["merge", b], in: a, expect: 1)
         #expect(merged.stdout.contains("non-determinism: 1 unit(s) committed in both with different outputs"), "\(merged.stdout)")
-        #expect(merged.stdout.contains("gen[sample=3,shape=kreis] out/kreis/003.txt: here sha256"), "\(merged.stdout)")
+        #expect(merged.stdout.contains("gen[sample=2,shape=kreis] out/kreis/002.txt: here sha256"), "\(merged.stdout)")
         #expect(merged.stdout.contains("took 21 unit(s)"), "the rest is taken, with the aggregate: \(merged.stdout)")
-        #expect(dir.read("a/out/kreis/003.txt") == "3 kreis \(dir.read("a/out/kreis/003.txt")!.split(separator: " ")[2])", "this run's output is kept")
+        #expect(dir.read("a/out/kreis/002.txt")?.hasSuffix(" noise\n") == false, "this run's output is kept")
     }
 
     @Test func outputsModifiedAfterCommitAreNotTakenAndIncompatibleSourcesAreRefused() throws {
         let (dir, a, b) = twoMachines()
         defer { dir.remove() }
         _ = try cairn(["run", "p.yaml", "--shard", "2/2", "-q"], in: b)
-        dir.write("b/out/四角/000.txt", "tampered\n")
+        dir.write("b/out/四角/001.txt", "tampered\n")
         let merged = try cairn(["merge", b, "--into", "p.yaml"], in: a, expect: 1)
         #expect(merged.stdout.contains("1 unit(s) not taken, outputs modified after commit in the source"), "\(merged.stdout)")
-        #expect(!dir.exists("a/out/四角/000.txt"))
+        #expect(!dir.exists("a/out/四角/001.txt"))
         #expect(merged.stdout.contains("took 19 unit(s)"), "\(merged.stdout)")
         // A source of another version of the pipeline is refused, naming the difference.
         let (other, _, c) = twoMachines()

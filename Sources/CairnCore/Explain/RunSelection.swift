@@ -36,14 +36,29 @@ public struct RunSelection: Sendable, Equatable {
     /// Which of `plan`'s items the item filters allow (`--items`, `--where`, `--shard`).
     public func itemsAllowed(in plan: Plan) -> [Bool] {
         let axisIndex = filters.map { f in plan.axisNames.firstIndex(of: f.axis) }
-        var rank = 0
-        return plan.items.indices.map { i -> Bool in
+        let passes = plan.items.indices.map { i -> Bool in
             if let range = items, !range.contains(i) { return false }
             for (f, a) in zip(filters, axisIndex) {
                 guard let a, f.accepts(plan.items[i].values[a]) else { return false }
             }
+            return true
+        }
+        guard let shard else { return passes }
+        // See ``Shard``: number the distinct first-axis values of the selected items, or, when
+        // there are fewer of them than shards, the selected items themselves.
+        var group: [ItemValue: Int] = [:]
+        var ranks = [Int](repeating: -1, count: plan.items.count)
+        var count = 0
+        for i in plan.items.indices where passes[i] {
+            guard let first = plan.items[i].values.first else { ranks[i] = count; count += 1; continue }
+            if let g = group[first] { ranks[i] = g } else { group[first] = group.count; ranks[i] = group.count - 1 }
+        }
+        let byItem = group.count < shard.count
+        var rank = 0
+        return plan.items.indices.map { i in
+            guard passes[i] else { return false }
             defer { rank += 1 }
-            return shard?.contains(rank: rank) ?? true
+            return shard.contains(rank: byItem ? rank : ranks[i])
         }
     }
 
