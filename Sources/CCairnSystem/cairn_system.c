@@ -123,3 +123,7 @@ int cairn_peek_exit(pid_t pid) {
 int cairn_pipe(int fds[2]) {
     return pipe2(fds, O_CLOEXEC | O_NONBLOCK);
 }
+
+int cairn_syncfs(int fd) {
+    return syncfs(fd);
+}

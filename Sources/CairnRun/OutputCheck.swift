@@ -164,7 +164,3 @@ public enum OutputCheck {
 }
 
 /// A value handed to concurrently running closures that use it without racing (see the call site).
-private struct Shared<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}

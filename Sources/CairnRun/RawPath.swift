@@ -36,6 +36,13 @@ enum RawPath {
     }
 
     /// Creates `path` and its missing parents; 0 or the errno of the first failure.
+    /// `path` split at its last `/`: the folder ("" when none) and the name. Plain byte
+    /// search; NSString's path methods also normalize, which costs more than the rename.
+    static func split(_ path: String) -> (folder: String, name: String) {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return ("", path) }
+        return (String(path[..<slash]), String(path[path.utf8.index(after: slash)...]))
+    }
+
     static func makeDirectories(_ path: String) -> Int32 {
         if isDirectory(path) { return 0 }
         let parent = (path as NSString).deletingLastPathComponent
@@ -90,13 +97,15 @@ enum RawPath {
     static func sha256(of fd: Int32) -> (size: Int64, digest: Digest)? {
         var builder = DigestBuilder()
         var size: Int64 = 0
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; return nil }
-            if n == 0 { return (size, builder.finish()) }
-            size += Int64(n)
-            buffer.withUnsafeBytes { builder.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        // Uninitialized: zeroing 64 KiB per file costs more than hashing a small one.
+        return withUnsafeTemporaryAllocation(byteCount: 1 << 16, alignment: 16) { buffer -> (size: Int64, digest: Digest)? in
+            while true {
+                let n = read(fd, buffer.baseAddress, buffer.count)
+                if n < 0 { if errno == EINTR { continue }; return nil }
+                if n == 0 { return (size, builder.finish()) }
+                size += Int64(n)
+                builder.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            }
         }
     }
 

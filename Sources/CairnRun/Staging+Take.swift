@@ -1,51 +1,168 @@
+import CCairnSystem
 import CairnCore
 import CairnJournal
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension Staging {
     /// Takes committed outputs from another folder (another run of the workspace, or a merged
-    /// copy): hard-links each file (or copies it, where linking is not possible) into an
-    /// attempt's staging path, then commits them like outputs a unit wrote — checked against
-    /// the digests journaled where they were made, fsynced, renamed into place. Nothing is left
-    /// behind when any of it fails, and nothing in `sourceRoot` is changed.
+    /// copy) into this root: hard-links each file (or copies it, where linking is not possible)
+    /// into a staging path, checks it against the digest journaled where it was made, and
+    /// renames it into place. Nothing in the source is changed; a failure leaves nothing behind.
+    ///
+    /// One unit at a time (reuse), ``take(from:paths:into:names:expected:attempt:)`` syncs each
+    /// file and folder before returning. Many units (merge) share a ``Batch``: one staging
+    /// folder per output folder, and one `syncfs` for the whole batch before any of its commits
+    /// is journaled.
+    final class Batch {
+        let staging: Staging
+        let attempt: String
+        /// Staging folders made for this batch's attempt.
+        private var made = Set<String>()
+        /// Folders that received outputs since the last ``sync()``.
+        private(set) var folders = Set<String>()
+
+        init(staging: Staging, attempt: String) {
+            self.staging = staging
+            self.attempt = attempt
+        }
+
+        /// Output folders known to exist.
+        private var outputFolders = Set<String>()
+
+        /// Places one unit's outputs; their data and names are durable only after ``sync()``.
+        ///
+        /// The common case — the source is on the same file system and nothing is at the final
+        /// path — is a hash of the source file and a hard link at the final path: a link is
+        /// atomic and its bytes are the ones just checked (the same inode), so no staging is
+        /// needed. Otherwise (a copy, or a path to replace) the file is staged and renamed.
+        func take(from sourceRoot: String, paths: [String], into outputs: [String], names: [String], expected: [OutputDigest], syncEach: Bool = false) throws(Failure) -> [OutputDigest] {
+            if !syncEach, let digests = try linkInPlace(from: sourceRoot, paths: paths, into: outputs, names: names, expected: expected) { return digests }
+            return try stageAndRename(from: sourceRoot, paths: paths, into: outputs, names: names, expected: expected, syncEach: syncEach)
+        }
+
+        /// The hard-link path of ``take(from:paths:into:names:expected:syncEach:)``; nil when it
+        /// does not apply (nothing was placed then).
+        private func linkInPlace(from sourceRoot: String, paths: [String], into outputs: [String], names: [String], expected: [OutputDigest]) throws(Failure) -> [OutputDigest]? {
+            var digests: [OutputDigest] = []
+            for (i, path) in paths.enumerated() {
+                let fd = RawPath.open("\(sourceRoot)/\(path)", O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else { throw Failure(reason: "cannot take \(RawBytes.display(path)) from \(RawBytes.display(sourceRoot)) (missing or unreadable)") }
+                defer { close(fd) }
+                var info = stat()
+                guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+                guard let (size, digest) = RawPath.sha256(of: fd) else { return nil }
+                let found = OutputDigest(size: size, digest: digest)
+                if found != expected[i] {
+                    throw Failure(reason: "output '\(names[i])' does not match the digest journaled when it was committed (modified after commit)", modified: true)
+                }
+                digests.append(found)
+            }
+            for (i, output) in outputs.enumerated() {
+                let target = "\(staging.root)/\(output)"
+                let folder = RawPath.split(target).folder
+                if !outputFolders.contains(folder) {
+                    let failure = RawPath.makeDirectories(folder)
+                    if failure != 0 { throw Failure(reason: "cannot create output folder \(RawBytes.display(folder)) (\(String(cString: strerror(failure))))", errno: failure) }
+                    outputFolders.insert(folder)
+                }
+                let linked = RawBytes.withCString("\(sourceRoot)/\(paths[i])") { f in RawBytes.withCString(target) { t in link(f, t) } }
+                if linked != 0 {
+                    // Only the first output can fall back cleanly; a later one means the earlier
+                    // links are in place: staging the rest keeps each path atomic as well.
+                    if i == 0 { return nil }
+                    let rest = try stageAndRename(from: sourceRoot, paths: Array(paths[i...]), into: Array(outputs[i...]), names: Array(names[i...]), expected: Array(expected[i...]), syncEach: false)
+                    folders.insert(folder)
+                    return digests.prefix(i) + rest
+                }
+                folders.insert(folder)
+            }
+            return digests
+        }
+
+        private func stageAndRename(from sourceRoot: String, paths: [String], into outputs: [String], names: [String], expected: [OutputDigest], syncEach: Bool) throws(Failure) -> [OutputDigest] {
+            var staged: [String] = []
+            for (i, output) in outputs.enumerated() {
+                let folder = "\(Staging.stagingFolder(of: output))/\(attempt)"
+                if !made.contains(folder) {
+                    let failure = RawPath.makeDirectories("\(staging.root)/\(folder)")
+                    if failure != 0 {
+                        throw Failure(reason: "cannot create staging folder \(RawBytes.display(folder)) (\(String(cString: strerror(failure))))", errno: failure)
+                    }
+                    made.insert(folder)
+                }
+                let path = "\(folder)/\(RawPath.split(output).name)"
+                guard Staging.linkOrCopy("\(sourceRoot)/\(paths[i])", to: "\(staging.root)/\(path)") else {
+                    for s in staged { _ = RawPath.unlink("\(staging.root)/\(s)") }
+                    throw Failure(reason: "cannot take \(RawBytes.display(paths[i])) from \(RawBytes.display(sourceRoot)) (missing, not a file, or unreadable)")
+                }
+                staged.append(path)
+            }
+            do {
+                return try staging.place(outputs: outputs, staged: staged, names: names, expected: expected, folders: &folders, syncFiles: syncEach, discardStaging: false)
+            } catch {
+                for s in staged { _ = RawPath.unlink("\(staging.root)/\(s)") }
+                throw error
+            }
+        }
+
+        /// Makes everything placed so far durable: one `syncfs` of the destination's file system
+        /// (data of linked or copied files, and the renames), or an fsync per file and folder
+        /// where `syncfs` is not available.
+        /// Returns whether `syncfs` covered the whole file system.
+        @discardableResult
+        func sync() -> Bool {
+            let fd = RawPath.open(staging.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if fd >= 0 {
+                defer { close(fd) }
+                if cairn_syncfs(fd) == 0 { folders = []; return true }
+            }
+            Staging.sync(folders)
+            folders = []
+            return false
+        }
+
+        /// After another batch's ``sync()`` on the same root: nothing to do when its `syncfs`
+        /// covered the file system (`covered`), else fsyncs this batch's folders.
+        func settle(covered: Bool) {
+            if !covered { Staging.sync(folders) }
+            folders = []
+        }
+
+        /// Removes this batch's staging folders (empty once everything was placed).
+        func finish() {
+            for folder in made { RawPath.removeTree("\(staging.root)/\(folder)") }
+            for folder in made { _ = RawPath.rmdir("\(staging.root)/\((folder as NSString).deletingLastPathComponent)") }
+            made = []
+        }
+    }
+
+    /// One unit's outputs, made durable before returning (see ``Batch``).
     func take(
         from sourceRoot: String, paths: [String], into outputs: [String], names: [String], expected: [OutputDigest], attempt: String
     ) throws(Failure) -> [OutputDigest] {
-        var folders = Set<String>()
-        let digests = try take(from: sourceRoot, paths: paths, into: outputs, names: names, expected: expected, attempt: attempt, folders: &folders)
-        Self.sync(folders)
+        let batch = Batch(staging: self, attempt: attempt)
+        defer { batch.finish() }
+        let digests = try batch.take(from: sourceRoot, paths: paths, into: outputs, names: names, expected: expected, syncEach: true)
+        Self.sync(batch.folders)
         return digests
     }
 
-    /// ``take(from:paths:into:names:expected:attempt:)`` leaving the folders to sync to the
-    /// caller (see ``place(outputs:staged:names:expected:folders:)``).
-    func take(
-        from sourceRoot: String, paths: [String], into outputs: [String], names: [String], expected: [OutputDigest], attempt: String,
-        folders: inout Set<String>
-    ) throws(Failure) -> [OutputDigest] {
-        let staged: [String]
-        do { staged = try prepare(outputs, attempt: attempt) } catch { throw Failure(reason: error.description) }
-        for (i, path) in staged.enumerated() where !Self.linkOrCopy("\(sourceRoot)/\(paths[i])", to: "\(root)/\(path)") {
-            discard(staged)
-            throw Failure(reason: "cannot take \(RawBytes.display(paths[i])) from \(RawBytes.display(sourceRoot)) (missing, not a file, or unreadable)")
-        }
-        do { return try place(outputs: outputs, staged: staged, names: names, expected: expected, folders: &folders) } catch {
-            discard(staged)
-            throw error
-        }
-    }
-
-    /// A hard link of the file `from` at `to`, or a copy where linking is not possible (the
-    /// copy is fsynced by ``commit(outputs:staged:names:expected:)``, which reads it).
+    /// A hard link of the file `from` at `to`, or a copy where linking is not possible.
     static func linkOrCopy(_ from: String, to: String) -> Bool {
-        var info = stat()
-        guard RawPath.status(from, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
         let linked = RawBytes.withCString(from) { f in RawBytes.withCString(to) { t in link(f, t) } }
         if linked == 0 { return true }
+        let failure = errno
+        var info = stat()
+        guard RawPath.status(from, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
+        if failure == EEXIST { _ = RawPath.unlink(to) }  // left by an interrupted attempt of the same name
         let input = RawPath.open(from, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { return false }
         defer { close(input) }
-        let output = RawPath.open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let output = RawPath.open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard output >= 0 else { return false }
         defer { close(output) }
         var buffer = [UInt8](repeating: 0, count: 1 << 16)

@@ -13,7 +13,7 @@ struct Staging {
 
     /// The staging folder beside an output (relative to the root), shared by all attempts.
     static func stagingFolder(of output: String) -> String {
-        let dir = (output as NSString).deletingLastPathComponent
+        let dir = RawPath.split(output).folder
         return dir.isEmpty ? folderName : "\(dir)/\(folderName)"
     }
 
@@ -24,7 +24,7 @@ struct Staging {
 
     /// The staging path of an output for an attempt (relative to the root).
     func stagingPath(for output: String, attempt: String) -> String {
-        "\(Self.stagingFolder(of: output))/\(attempt)/\((output as NSString).lastPathComponent)"
+        "\(Self.stagingFolder(of: output))/\(attempt)/\(RawPath.split(output).name)"
     }
 
     /// Creates the staging folders of an attempt's outputs.
@@ -70,30 +70,38 @@ struct Staging {
     /// ``commit(outputs:staged:names:expected:)`` without syncing the folders: adds them to
     /// `folders`, for a caller that places many units and syncs each folder once
     /// (``sync(_:)``) before journaling any of them.
-    func place(outputs: [String], staged: [String], names: [String], expected: [OutputDigest]?, folders: inout Set<String>) throws(Failure) -> [OutputDigest] {
+    /// Without `syncFiles`, files are not fsynced either (the caller syncs the file system);
+    /// without `discardStaging`, the attempt's staging folder is left for the caller.
+    func place(
+        outputs: [String], staged: [String], names: [String], expected: [OutputDigest]?, folders: inout Set<String>,
+        syncFiles: Bool = true, discardStaging: Bool = true
+    ) throws(Failure) -> [OutputDigest] {
         var digests: [OutputDigest] = []
         for (i, path) in staged.enumerated() {
             var info = stat()
             guard RawPath.lstat("\(root)/\(path)", &info) == 0 else {
                 throw Failure(reason: "exited 0 but did not create output '\(names[i])' (\(outputs[i])); write it to {out.\(names[i])}")
             }
-            digests.append(try digest("\(root)/\(path)", isDirectory: (info.st_mode & S_IFMT) == S_IFDIR))
+            digests.append(try digest("\(root)/\(path)", isDirectory: (info.st_mode & S_IFMT) == S_IFDIR, sync: syncFiles))
             if let expected, expected[i] != digests[i] {
                 throw Failure(reason: "output '\(names[i])' does not match the digest journaled when it was committed (modified after commit)", modified: true)
             }
         }
         for (final, path) in zip(outputs, staged) {
             let target = "\(root)/\(final)"
-            var info = stat()
-            if RawPath.lstat(target, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-                RawPath.removeTree(target)
+            var renamed = RawPath.rename("\(root)/\(path)", target) == 0
+            if !renamed, errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST || errno == ENOTDIR {
+                // A folder where the output goes (or an output folder where a file was): replace it.
+                var info = stat()
+                if RawPath.lstat(target, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { RawPath.removeTree(target) }
+                renamed = RawPath.rename("\(root)/\(path)", target) == 0
             }
-            guard RawPath.rename("\(root)/\(path)", target) == 0 else {
+            guard renamed else {
                 throw Failure(reason: "cannot move output into place at \(RawBytes.display(final)): \(String(cString: strerror(errno)))", errno: errno)
             }
-            folders.insert((target as NSString).deletingLastPathComponent)
+            folders.insert(RawPath.split(target).folder)
         }
-        discard(staged)
+        if discardStaging { discard(staged) }
         return digests
     }
 
@@ -130,7 +138,7 @@ struct Staging {
     }
 
     /// Size and SHA-256 of a file (fsynced on the way), or of a folder's listing.
-    func digest(_ path: String, isDirectory: Bool) throws(Failure) -> OutputDigest {
+    func digest(_ path: String, isDirectory: Bool, sync: Bool = true) throws(Failure) -> OutputDigest {
         if isDirectory {
             let names = RawPath.subpaths(of: path).sorted { RawBytes.bytes(of: $0).lexicographicallyPrecedes(RawBytes.bytes(of: $1)) }
             var size: Int64 = 0
@@ -151,7 +159,7 @@ struct Staging {
         guard let (size, digest) = RawPath.sha256(of: fd) else {
             throw Failure(reason: "cannot read output \(RawBytes.display(path)): \(String(cString: strerror(errno)))", errno: errno)
         }
-        guard fsync(fd) == 0 else { throw Failure(reason: "cannot sync output \(path): \(String(cString: strerror(errno)))", errno: errno) }
+        guard !sync || fsync(fd) == 0 else { throw Failure(reason: "cannot sync output \(path): \(String(cString: strerror(errno)))", errno: errno) }
         return OutputDigest(size: size, digest: digest)
     }
 }

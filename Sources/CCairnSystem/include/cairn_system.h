@@ -26,6 +26,9 @@ void cairn_ignore_sigpipe(void);
 /// 0 when it is still running, -1 with errno on error.
 int cairn_peek_exit(pid_t pid);
 
+/// `syncfs(2)`: commits the file system holding `fd`; 0, or -1 with errno set.
+int cairn_syncfs(int fd);
+
 /// `pipe2` with close-on-exec and non-blocking ends.
 int cairn_pipe(int fds[2]);
 

@@ -5,6 +5,7 @@
 public enum PlanDifference {
     /// The first difference between `here` and `there`, or nil when they plan the same keys.
     public static func first(here: Plan, there: Plan) -> String? {
+        if here.units.count == there.units.count && zip(here.units, there.units).allSatisfy({ $0.key == $1.key }) { return nil }
         if Set(here.units.lazy.map(\.key)) == Set(there.units.lazy.map(\.key)) { return nil }
         let a = here.pipeline, b = there.pipeline
         if a.name != b.name { return "pipeline name: '\(a.name)' here, '\(b.name)' there" }

@@ -51,6 +51,10 @@ public struct MergeReport: Sendable, Encodable {
         }
     }
 
+    /// Units of the destination's plan, and how many are committed after the merge.
+    public var units = 0
+    public var committed = 0
+
     public init(destination: String) { self.destination = destination }
 
     /// 0 when every unit offered was taken or agreed; 1 when outputs disagree

@@ -1,6 +1,8 @@
 import CairnCore
 import CairnJournal
+import Dispatch
 import Foundation
+import Synchronization
 
 /// `cairn merge`: folds other copies of the same run (shards made on machines that share no
 /// disk) into this run folder.
@@ -16,7 +18,7 @@ import Foundation
 /// outputs is reported as non-determinism and this run's outputs are kept.
 public enum MergeSession {
     /// Units placed before their folders are synced and their commits journaled.
-    static let batchSize = 1024
+    static let batchSize = 8192
 
     /// Merges `sources` into `folder`. With `create` (a pipeline file whose run folder does
     /// not exist yet), the run folder is made with that snapshot first.
@@ -25,13 +27,29 @@ public enum MergeSession {
     ) throws(RunError) -> MergeReport {
         var snapshot: Snapshot
         if let create, !folder.exists { snapshot = create } else { snapshot = try Snapshot.read(folder) }
+        // The sources' journals are read while the destination is planned (both take a while).
+        let reads = Mutex<[Result<MergeSource.Read, RunError>]>([])
+        let readDone = DispatchSemaphore(value: 0)
+        let name = snapshot.pipeline.name
+        DispatchQueue.global().async { @Sendable in
+            for argument in arguments {
+                let result: Result<MergeSource.Read, RunError>
+                do throws(RunError) { result = .success(try MergeSource.read(argument, name: name, destination: folder)) } catch { result = .failure(error) }
+                reads.withLock { $0.append(result) }
+            }
+            readDone.signal()
+        }
         let digester = FileDigester(root: snapshot.root, verify: false)
         let plan: Plan
-        do { (plan, snapshot) = try snapshot.plan(reading: digester) } catch { throw .pipeline(error) }
+        do { (plan, snapshot) = try snapshot.plan(reading: digester) } catch {
+            readDone.wait()
+            throw .pipeline(error)
+        }
         digester.save()
+        readDone.wait()
         var sources: [MergeSource] = []
-        for argument in arguments {
-            let source = try MergeSource.open(argument, name: snapshot.pipeline.name, destination: folder)
+        for (argument, read) in zip(arguments, reads.withLock { $0 }) {
+            let source = try MergeSource.open(try read.get(), snapshot: snapshot, plan: plan)
             if let difference = PlanDifference.first(here: plan, there: source.plan) {
                 throw RunError.usage("cannot merge \(argument): it is not the same pipeline as \(folder.path) (\(difference)); merge only copies run with the same file, --set values and code")
             }
@@ -70,6 +88,8 @@ public enum MergeSession {
             }
         }
         staging.removeEmptyStagingFolders(outputs: plan.units.lazy.flatMap(\.outputs))
+        report.units = plan.units.count
+        report.committed = plan.units.count { state.units[$0.key]?.committed == true || merge.taken[$0.key] != nil }
         if let writer = merge.writer {
             var summary = RunSummary()
             summary.committed = report.taken
@@ -102,8 +122,8 @@ struct Merge {
     var endings: [(SegmentInfo, WriterActivity)] = []
     /// The batch: commits by origin writer, folders to sync.
     var batch: [(origin: SegmentInfo, activity: WriterActivity, commit: UnitCommit)] = []
-    var folders = Set<String>()
-    var attempts = 0
+    /// Place outputs for the whole session, one per core (one staging folder per output folder).
+    let workers: [Staging.Batch]
 
     init(plan: Plan, state: JournalState, staging: Staging, own: SegmentInfo, open: @escaping () throws(RunError) -> SegmentWriter) {
         self.plan = plan
@@ -111,6 +131,9 @@ struct Merge {
         self.staging = staging
         self.own = own
         self.open = open
+        workers = (0..<max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))).map { _ in
+            Staging.Batch(staging: staging, attempt: "merge-\(own.pid)-\(own.time)")
+        }
         known = state.importedWriters.union(state.writers.map(\.identity))
     }
 
@@ -122,14 +145,17 @@ struct Merge {
         return opened
     }
 
-    /// Staging names unique to this session (the staging folder is shared by every attempt).
-    var prefix: String { "merge-\(own.pid)-\(own.time)" }
 
     /// Takes what `source` committed and this run lacks.
     mutating func fold(_ source: MergeSource) throws -> MergeReport.Source {
         var result = MergeReport.Source(source: source.argument, runFolder: source.folder.path)
         var hosts: [String] = []
         let introducedBefore = endings.count
+        var pending: [Pending] = []
+        func place(_ source: MergeSource, _ result: inout MergeReport.Source, _ hosts: inout [String]) throws {
+            try self.place(pending, from: source, into: &result, hosts: &hosts)
+            pending = []
+        }
         for unit in plan.units {
             guard let there = source.state.units[unit.key], there.done else { continue }
             let digests = source.state.commitOutputs[unit.key] ?? []
@@ -152,28 +178,10 @@ struct Merge {
                 result.forcedHere += 1
                 continue
             }
-            attempts += 1
-            let step = plan.step(of: unit)
-            do {
-                _ = try staging.take(from: source.root, paths: unit.outputs, into: unit.outputs, names: step.outputs.map(\.name),
-                                     expected: digests, attempt: "\(prefix)-\(attempts)", folders: &folders)
-            } catch {
-                if error.fatal { throw RunError(error.reason, exitCode: 1, machineFault: true) }
-                let refused = MergeReport.Refused(unit: plan.label(of: unit), reason: error.reason)
-                if error.modified { result.modified.append(refused) } else { result.missing.append(refused) }
-                continue
-            }
-            faults.outputsRenamed()
-            let commit = UnitCommit(key: unit.key, attempt: max(1, there.attempts), exitCode: 0, durationMs: there.durationMs ?? 0,
-                                    time: there.commitTime ?? 0, outputs: digests, metrics: source.state.commitMetrics[unit.key] ?? [])
-            let activity = source.state.activity[max(0, Int(there.commitWriter))]
-            batch.append((origin, activity, commit))
-            taken[unit.key] = digests
-            takenHost[unit.key] = origin.host
-            if !hosts.contains(origin.host) { hosts.append(origin.host) }
-            result.taken += 1
-            if batch.count >= MergeSession.batchSize { try flush() }
+            pending.append(Pending(unit: unit.index, digests: digests, there: there, origin: origin))
+            if pending.count >= MergeSession.batchSize { try place(source, &result, &hosts) }
         }
+        try place(source, &result, &hosts)
         try flush()
         // The source's other sessions (that committed nothing taken here) join the history too.
         for (i, info) in source.state.writers.enumerated() where !info.host.isEmpty && !known.contains(info.identity) {
@@ -184,12 +192,64 @@ struct Merge {
         return result
     }
 
+    /// A unit to take from a source.
+    struct Pending {
+        let unit: Int
+        let digests: [OutputDigest]
+        let there: UnitHistory
+        let origin: SegmentInfo
+    }
+
+    /// Places the outputs of `pending` on every core (each worker with its own staging batch),
+    /// then, in plan order, queues the commits of those placed and reports the others.
+    mutating func place(_ pending: [Pending], from source: MergeSource, into result: inout MergeReport.Source, hosts: inout [String]) throws {
+        guard !pending.isEmpty else { return }
+        var outcomes = [Result<[OutputDigest], Staging.Failure>?](repeating: nil, count: pending.count)
+        let workers = Shared(self.workers), count = self.workers.count, plan = self.plan, root = source.root
+        pending.withUnsafeBufferPointer { jobs in
+            outcomes.withUnsafeMutableBufferPointer { out in
+                let jobs = Shared(jobs), out = Shared(out)
+                DispatchQueue.concurrentPerform(iterations: count) { w in
+                    let jobs = jobs.value, out = out.value, batch = workers.value[w]
+                    for k in stride(from: w, to: jobs.count, by: count) {
+                        let unit = plan.units[jobs[k].unit]
+                        let names = plan.pipeline.steps[unit.step].outputs.map(\.name)
+                        do throws(Staging.Failure) {
+                            out[k] = .success(try batch.take(from: root, paths: unit.outputs, into: unit.outputs, names: names, expected: jobs[k].digests))
+                        } catch {
+                            out[k] = .failure(error)
+                        }
+                    }
+                }
+            }
+        }
+        for (job, outcome) in zip(pending, outcomes) {
+            let unit = plan.units[job.unit]
+            if case .failure(let error) = outcome! {
+                if error.fatal { throw RunError(error.reason, exitCode: 1, machineFault: true) }
+                let refused = MergeReport.Refused(unit: plan.label(of: unit), reason: error.reason)
+                if error.modified { result.modified.append(refused) } else { result.missing.append(refused) }
+                continue
+            }
+            faults.outputsRenamed()
+            let there = job.there
+            let commit = UnitCommit(key: unit.key, attempt: max(1, there.attempts), exitCode: 0, durationMs: there.durationMs ?? 0,
+                                    time: there.commitTime ?? 0, outputs: job.digests, metrics: source.state.commitMetrics[unit.key] ?? [])
+            batch.append((job.origin, source.state.activity[max(0, Int(there.commitWriter))], commit))
+            taken[unit.key] = job.digests
+            takenHost[unit.key] = job.origin.host
+            if !hosts.contains(job.origin.host) { hosts.append(job.origin.host) }
+            result.taken += 1
+        }
+        try flush()
+    }
+
     /// Syncs the folders of the batch's outputs, then journals its commits under their writers.
     mutating func flush() throws {
         guard !batch.isEmpty else { return }
         let writer = try journal()
-        Staging.sync(folders)
-        folders = []
+        let covered = workers[0].sync()  // syncfs: the whole file system, every worker's files
+        for w in workers.dropFirst() { w.settle(covered: covered) }
         var current: SegmentInfo?
         for entry in batch {
             if current != entry.origin {
@@ -213,6 +273,7 @@ struct Merge {
 
     /// Journals how the imported sessions ended, and makes everything durable.
     mutating func finish() throws {
+        for w in workers { w.finish() }
         guard let writer else { return }
         for (info, activity) in endings {
             guard let ended = activity.ended else { continue }

@@ -10,14 +10,24 @@ struct MergeSource {
     let folder: RunFolder
     /// The folder its output paths are relative to, on this machine.
     let root: String
-    let inspector: RunInspector
+    let snapshot: Snapshot
+    /// Its plan: the destination's when the two snapshots plan the same (same pipeline and
+    /// file digests), so a large merge plans once.
+    let plan: Plan
+    let state: JournalState
 
-    var plan: Plan { inspector.plan }
-    var state: JournalState { inspector.state }
+    /// A source found and read, not planned yet.
+    struct Read: Sendable {
+        let argument: String
+        let folder: RunFolder
+        let snapshot: Snapshot
+        let state: JournalState
+    }
 
-    /// Finds the run in `argument`: a run folder, or a project folder holding
-    /// `.cairn/runs/NAME` (`name` is the destination's pipeline name) somewhere below it.
-    static func open(_ argument: String, name: String, destination: RunFolder) throws(RunError) -> MergeSource {
+    /// Finds the run in `argument` — a run folder, or a project folder holding
+    /// `.cairn/runs/NAME` (`name` is the destination's pipeline name) somewhere below it — and
+    /// reads its snapshot and journal.
+    static func read(_ argument: String, name: String, destination: RunFolder) throws(RunError) -> Read {
         let path = RunFolder.absolute(argument)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -30,11 +40,28 @@ struct MergeSource {
         if canonical(folder.path) == canonical(destination.path) {
             throw RunError.usage("merge source \(argument) is the destination run itself; give the copy from another machine")
         }
-        let inspector = try RunInspector(folder: folder)
-        guard inspector.snapshot.pipeline.name == name else {
-            throw RunError.usage("merge source \(argument) holds pipeline '\(inspector.snapshot.pipeline.name)', not '\(name)'; merge copies of the same pipeline")
+        var snapshot = try Snapshot.read(folder)
+        guard snapshot.pipeline.name == name else {
+            throw RunError.usage("merge source \(argument) holds pipeline '\(snapshot.pipeline.name)', not '\(name)'; merge copies of the same pipeline")
         }
-        return MergeSource(argument: argument, folder: folder, root: try root(of: folder, snapshot: inspector.snapshot, argument: argument), inspector: inspector)
+        let state: JournalState
+        do { state = try JournalState(directory: folder.journal, repair: false) } catch { throw .journal(error) }
+        snapshot = snapshot.withProposals(from: state)
+        return Read(argument: argument, folder: folder, snapshot: snapshot, state: state)
+    }
+
+    /// Plans a source read with ``read(_:name:destination:)`` (reusing `plan`, the
+    /// destination's, when the snapshots plan the same).
+    static func open(_ read: Read, snapshot here: Snapshot, plan: Plan) throws(RunError) -> MergeSource {
+        let (argument, folder, snapshot, state) = (read.argument, read.folder, read.snapshot, read.state)
+        let theirs: Plan
+        if snapshot.pipeline == here.pipeline, let files = snapshot.files, files == here.files {
+            theirs = plan
+        } else {
+            do { theirs = try snapshot.plan(reading: nil).plan } catch { throw .pipeline(error) }
+        }
+        return MergeSource(argument: argument, folder: folder, root: try root(of: folder, snapshot: snapshot, argument: argument),
+                           snapshot: snapshot, plan: theirs, state: state)
     }
 
     static func find(_ path: String, name: String, argument: String) throws(RunError) -> RunFolder {

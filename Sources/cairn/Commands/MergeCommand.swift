@@ -37,21 +37,12 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         let (folder, create) = try destination()
         let report = try MergeSession.execute(sources: sources, into: folder, create: create, observer: NoticePrinter())
-        let inspector = try RunInspector(folder: folder)
         if json {
-            struct Output: Encodable {
-                var merge: MergeReport
-                var committed: Int
-                var total: Int
-                var state: String
-            }
-            let total = inspector.status().total
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            let output = Output(merge: report, committed: total.committed, total: total.total, state: inspector.stateWord)
-            Terminal.standardOutput.writeExactly(String(decoding: try encoder.encode(output), as: UTF8.self) + "\n")
+            Terminal.standardOutput.writeExactly(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
         } else {
-            Terminal.standardOutput.line(MergePrinter(report: report, inspector: inspector, color: Terminal.standardOutput.color).text())
+            Terminal.standardOutput.line(MergePrinter(report: report, color: Terminal.standardOutput.color).text())
         }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }

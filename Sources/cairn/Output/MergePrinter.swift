@@ -6,7 +6,6 @@ import Foundation
 /// The text of `cairn merge`.
 struct MergePrinter {
     let report: MergeReport
-    let inspector: RunInspector
     let color: Bool
 
     func text() -> String {
@@ -34,9 +33,8 @@ struct MergePrinter {
         if let scope = report.scopeCleared {
             out += "this run was a shard (\(scope)); it now gathers the shards: `cairn resume` here runs what is still missing\n"
         }
-        let total = inspector.status().total
-        out += "\(Terminal.relative(report.destination)): \(total.committed)/\(total.total) units committed — \(inspector.stateWord)"
-        if total.committed < total.total && !inspector.state.units.isEmpty {
+        out += "\(Terminal.relative(report.destination)): \(report.committed)/\(report.units) units committed"
+        if report.committed < report.units {
             out += "\nnext: `cairn resume \(Terminal.relative(report.destination))` runs the rest (the aggregates once every item is in)"
         }
         return out
