@@ -40,27 +40,39 @@ extension Staging {
         /// atomic and its bytes are the ones just checked (the same inode), so no staging is
         /// needed. Otherwise (a copy, or a path to replace) the file is staged and renamed.
         func take(from sourceRoot: String, paths: [String], into outputs: [String], names: [String], expected: [OutputDigest], syncEach: Bool = false) throws(Failure) -> [OutputDigest] {
-            if !syncEach, let digests = try linkInPlace(from: sourceRoot, paths: paths, into: outputs, names: names, expected: expected) { return digests }
-            return try stageAndRename(from: sourceRoot, paths: paths, into: outputs, names: names, expected: expected, syncEach: syncEach)
+            let verified = syncEach ? false : try Batch.verify(from: sourceRoot, paths: paths, names: names, expected: expected)
+            return try place(from: sourceRoot, paths: paths, into: outputs, names: names, expected: expected, verified: verified, syncEach: syncEach)
         }
 
-        /// The hard-link path of ``take(from:paths:into:names:expected:syncEach:)``; nil when it
-        /// does not apply (nothing was placed then).
-        private func linkInPlace(from sourceRoot: String, paths: [String], into outputs: [String], names: [String], expected: [OutputDigest]) throws(Failure) -> [OutputDigest]? {
-            var digests: [OutputDigest] = []
+        /// Whether the source files are regular files with the expected sizes and digests
+        /// (false: not regular files, take them through staging); throws when one differs
+        /// (modified after commit) or is missing. Reads only: safe on many threads at once.
+        static func verify(from sourceRoot: String, paths: [String], names: [String], expected: [OutputDigest]) throws(Failure) -> Bool {
             for (i, path) in paths.enumerated() {
                 let fd = RawPath.open("\(sourceRoot)/\(path)", O_RDONLY | O_CLOEXEC)
                 guard fd >= 0 else { throw Failure(reason: "cannot take \(RawBytes.display(path)) from \(RawBytes.display(sourceRoot)) (missing or unreadable)") }
                 defer { close(fd) }
                 var info = stat()
-                guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-                guard let (size, digest) = RawPath.sha256(of: fd) else { return nil }
-                let found = OutputDigest(size: size, digest: digest)
-                if found != expected[i] {
+                guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
+                guard let (size, digest) = RawPath.sha256(of: fd) else { return false }
+                if OutputDigest(size: size, digest: digest) != expected[i] {
                     throw Failure(reason: "output '\(names[i])' does not match the digest journaled when it was committed (modified after commit)", modified: true)
                 }
-                digests.append(found)
             }
+            return true
+        }
+
+        /// Places outputs: `verified` ones (see ``verify(from:paths:names:expected:)``) by a
+        /// hard link at the final path where nothing is there yet, the rest through staging.
+        func place(from sourceRoot: String, paths: [String], into outputs: [String], names: [String], expected: [OutputDigest], verified: Bool, syncEach: Bool = false) throws(Failure) -> [OutputDigest] {
+            if verified, let digests = try linkInPlace(from: sourceRoot, paths: paths, into: outputs, names: names, expected: expected) { return digests }
+            return try stageAndRename(from: sourceRoot, paths: paths, into: outputs, names: names, expected: expected, syncEach: syncEach)
+        }
+
+        /// The hard-link path of ``place(from:paths:into:names:expected:verified:syncEach:)``;
+        /// nil when it does not apply (nothing was placed then).
+        private func linkInPlace(from sourceRoot: String, paths: [String], into outputs: [String], names: [String], expected: [OutputDigest]) throws(Failure) -> [OutputDigest]? {
+            let digests = expected
             for (i, output) in outputs.enumerated() {
                 let target = "\(staging.root)/\(output)"
                 let folder = RawPath.split(target).folder
@@ -112,25 +124,16 @@ extension Staging {
         /// Makes everything placed so far durable: one `syncfs` of the destination's file system
         /// (data of linked or copied files, and the renames), or an fsync per file and folder
         /// where `syncfs` is not available.
-        /// Returns whether `syncfs` covered the whole file system.
-        @discardableResult
-        func sync() -> Bool {
+        func sync() {
             let fd = RawPath.open(staging.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             if fd >= 0 {
                 defer { close(fd) }
-                if cairn_syncfs(fd) == 0 { folders = []; return true }
+                if cairn_syncfs(fd) == 0 { folders = []; return }
             }
             Staging.sync(folders)
             folders = []
-            return false
         }
 
-        /// After another batch's ``sync()`` on the same root: nothing to do when its `syncfs`
-        /// covered the file system (`covered`), else fsyncs this batch's folders.
-        func settle(covered: Bool) {
-            if !covered { Staging.sync(folders) }
-            folders = []
-        }
 
         /// Removes this batch's staging folders (empty once everything was placed).
         func finish() {

@@ -61,6 +61,17 @@ import Testing
                     key: "steps.a.outputs.x", "outside the pipeline folder")
         expectError("name: o\nitems: {i: [1]}\nsteps:\n  - {name: a, run: true, outputs: {x: '/tmp/{i}'}}\n",
                     key: "steps.a.outputs.x", "outside the pipeline folder")
+        for bad in ["a/../../b", "..", "./.", "", "a/..", "//"] {
+            expectError("name: o\nitems: {i: ['\(bad)']}\nsteps:\n  - {name: a, run: true, outputs: {x: '{i}'}}\n",
+                        key: "steps.a.outputs.x", "outside the pipeline folder")
+        }
+        for own in [".cairn/x", "a/.cairn-staging/b", "a/.cairnish"] {
+            expectError("name: o\nitems: {i: ['\(own)']}\nsteps:\n  - {name: a, run: true, outputs: {x: '{i}'}}\n",
+                        key: "steps.a.outputs.x", "inside Cairn's own folders")
+        }
+        for fine in ["a/./b", "a..b/c", "...", "x/.cair/y", "a//b"] {
+            #expect((try? plan("name: o\nitems: {i: ['\(fine)']}\nsteps:\n  - {name: a, run: true, outputs: {x: '{i}'}}\n")) != nil, "\(fine)")
+        }
     }
 
     @Test func rejectsFormatThatDoesNotSuitTheValues() {

@@ -71,6 +71,7 @@ public enum Planner {
         var units: [PlannedUnit] = []
         var ranges = [Range<Int>](repeating: 0..<0, count: spec.steps.count)
         var owners: [String: (unit: Int, key: String)] = [:]
+        owners.reserveCapacity(spec.steps.reduce(0) { $0 + $1.outputs.count * ($1.foreach == .item ? items.count : 1) })
         var stepIndex: [String: Int] = [:]
         for (i, s) in spec.steps.enumerated() { stepIndex[s.name] = i }
         var files: [String: Digest?] = [:]
@@ -171,11 +172,31 @@ public enum Planner {
 
     /// Output paths must stay inside the pipeline folder: relative, no `..`, not empty.
     static func checkPath(_ path: String, _ spec: PipelineSpec, _ key: String) throws(PipelineError) {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        if path.hasPrefix("/") || parts.contains("..") || parts.isEmpty || parts.allSatisfy({ $0 == "." }) || path.contains("\0") {
+        // One pass over the bytes (this runs for every output of every unit): components
+        // between slashes, looking for "..", ".cairn…", NUL, and at least one real name.
+        var outside = false, own = false, named = false
+        var path = path
+        path.withUTF8 { bytes in
+            let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+            outside = bytes.first == slash
+            var start = 0
+            for i in 0...bytes.count {
+                if i < bytes.count && bytes[i] == 0 { outside = true }
+                guard i == bytes.count || bytes[i] == slash else { continue }
+                let length = i - start
+                if length == 2 && bytes[start] == dot && bytes[start + 1] == dot { outside = true }
+                if length > 0 && !(length == 1 && bytes[start] == dot) { named = true }
+                if length >= 6 && bytes[start] == dot && bytes[start + 1] == UInt8(ascii: "c") && bytes[start + 2] == UInt8(ascii: "a")
+                    && bytes[start + 3] == UInt8(ascii: "i") && bytes[start + 4] == UInt8(ascii: "r") && bytes[start + 5] == UInt8(ascii: "n") {
+                    own = true
+                }
+                start = i + 1
+            }
+        }
+        if outside || !named {
             throw spec.error(at: key, "resolves to '\(path)', which is outside the pipeline folder; output paths must be relative and must not contain '..'")
         }
-        if parts.contains(where: { $0.hasPrefix(".cairn") }) {
+        if own {
             throw spec.error(at: key, "resolves to '\(path)', inside Cairn's own folders; choose another path")
         }
     }

@@ -122,8 +122,8 @@ struct Merge {
     var endings: [(SegmentInfo, WriterActivity)] = []
     /// The batch: commits by origin writer, folders to sync.
     var batch: [(origin: SegmentInfo, activity: WriterActivity, commit: UnitCommit)] = []
-    /// Place outputs for the whole session, one per core (one staging folder per output folder).
-    let workers: [Staging.Batch]
+    /// Places outputs for the whole session (one staging folder per output folder).
+    let batchStaging: Staging.Batch
 
     init(plan: Plan, state: JournalState, staging: Staging, own: SegmentInfo, open: @escaping () throws(RunError) -> SegmentWriter) {
         self.plan = plan
@@ -131,9 +131,7 @@ struct Merge {
         self.staging = staging
         self.own = own
         self.open = open
-        workers = (0..<max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))).map { _ in
-            Staging.Batch(staging: staging, attempt: "merge-\(own.pid)-\(own.time)")
-        }
+        batchStaging = Staging.Batch(staging: staging, attempt: "merge-\(own.pid)-\(own.time)")
         known = state.importedWriters.union(state.writers.map(\.identity))
     }
 
@@ -152,10 +150,6 @@ struct Merge {
         var hosts: [String] = []
         let introducedBefore = endings.count
         var pending: [Pending] = []
-        func place(_ source: MergeSource, _ result: inout MergeReport.Source, _ hosts: inout [String]) throws {
-            try self.place(pending, from: source, into: &result, hosts: &hosts)
-            pending = []
-        }
         for unit in plan.units {
             guard let there = source.state.units[unit.key], there.done else { continue }
             let digests = source.state.commitOutputs[unit.key] ?? []
@@ -179,9 +173,22 @@ struct Merge {
                 continue
             }
             pending.append(Pending(unit: unit.index, digests: digests, there: there, origin: origin))
-            if pending.count >= MergeSession.batchSize { try place(source, &result, &hosts) }
         }
-        try place(source, &result, &hosts)
+        // Batches: the next one's sources are hashed while this one is linked and journaled.
+        let batches = stride(from: 0, to: pending.count, by: MergeSession.batchSize).map { $0..<min($0 + MergeSession.batchSize, pending.count) }
+        let plan = self.plan
+        let check = { [pending] (range: Range<Int>) in
+            SourceCheck(pending[range].map { job in
+                let unit = plan.units[job.unit]
+                return SourceCheck.Job(paths: unit.outputs, names: plan.pipeline.steps[unit.step].outputs.map(\.name), expected: job.digests)
+            }, root: source.root)
+        }
+        var next = batches.first.map(check)
+        for (i, range) in batches.enumerated() {
+            let checks = next!.wait()
+            next = i + 1 < batches.count ? check(batches[i + 1]) : nil
+            try place(Array(pending[range]), checks: checks, from: source, into: &result, hosts: &hosts)
+        }
         try flush()
         // The source's other sessions (that committed nothing taken here) join the history too.
         for (i, info) in source.state.writers.enumerated() where !info.host.isEmpty && !known.contains(info.identity) {
@@ -200,32 +207,22 @@ struct Merge {
         let origin: SegmentInfo
     }
 
-    /// Places the outputs of `pending` on every core (each worker with its own staging batch),
-    /// then, in plan order, queues the commits of those placed and reports the others.
-    mutating func place(_ pending: [Pending], from source: MergeSource, into result: inout MergeReport.Source, hosts: inout [String]) throws {
-        guard !pending.isEmpty else { return }
-        var outcomes = [Result<[OutputDigest], Staging.Failure>?](repeating: nil, count: pending.count)
-        let workers = Shared(self.workers), count = self.workers.count, plan = self.plan, root = source.root
-        pending.withUnsafeBufferPointer { jobs in
-            outcomes.withUnsafeMutableBufferPointer { out in
-                let jobs = Shared(jobs), out = Shared(out)
-                DispatchQueue.concurrentPerform(iterations: count) { w in
-                    let jobs = jobs.value, out = out.value, batch = workers.value[w]
-                    for k in stride(from: w, to: jobs.count, by: count) {
-                        let unit = plan.units[jobs[k].unit]
-                        let names = plan.pipeline.steps[unit.step].outputs.map(\.name)
-                        do throws(Staging.Failure) {
-                            out[k] = .success(try batch.take(from: root, paths: unit.outputs, into: unit.outputs, names: names, expected: jobs[k].digests))
-                        } catch {
-                            out[k] = .failure(error)
-                        }
-                    }
+    /// Places the outputs of `pending` (checked in `checks`), then, in plan order, queues the
+    /// commits of those placed and reports the others.
+    mutating func place(_ pending: [Pending], checks: [Result<Bool, Staging.Failure>], from source: MergeSource, into result: inout MergeReport.Source, hosts: inout [String]) throws {
+        let plan = self.plan, root = source.root
+        let outcomes = zip(pending, checks).map { job, check -> Result<[OutputDigest], Staging.Failure> in
+            let unit = plan.units[job.unit]
+            let names = plan.pipeline.steps[unit.step].outputs.map(\.name)
+            return check.flatMap { verified in
+                Result { () throws(Staging.Failure) in
+                    try batchStaging.place(from: root, paths: unit.outputs, into: unit.outputs, names: names, expected: job.digests, verified: verified)
                 }
             }
         }
         for (job, outcome) in zip(pending, outcomes) {
             let unit = plan.units[job.unit]
-            if case .failure(let error) = outcome! {
+            if case .failure(let error) = outcome {
                 if error.fatal { throw RunError(error.reason, exitCode: 1, machineFault: true) }
                 let refused = MergeReport.Refused(unit: plan.label(of: unit), reason: error.reason)
                 if error.modified { result.modified.append(refused) } else { result.missing.append(refused) }
@@ -248,8 +245,7 @@ struct Merge {
     mutating func flush() throws {
         guard !batch.isEmpty else { return }
         let writer = try journal()
-        let covered = workers[0].sync()  // syncfs: the whole file system, every worker's files
-        for w in workers.dropFirst() { w.settle(covered: covered) }
+        batchStaging.sync()
         var current: SegmentInfo?
         for entry in batch {
             if current != entry.origin {
@@ -273,7 +269,7 @@ struct Merge {
 
     /// Journals how the imported sessions ended, and makes everything durable.
     mutating func finish() throws {
-        for w in workers { w.finish() }
+        batchStaging.finish()
         guard let writer else { return }
         for (info, activity) in endings {
             guard let ended = activity.ended else { continue }
