@@ -30,8 +30,23 @@ extension Staging {
             self.attempt = attempt
         }
 
-        /// Output folders known to exist.
-        private var outputFolders = Set<String>()
+        /// Outputs hard-linked in place since the last ``sync()`` (their folders are fsynced
+        /// one by one only where `syncfs` is not available).
+        private var linked: [String] = []
+        /// The destination root and the source roots, open, for `linkat` with relative paths.
+        private var folderFDs: [String: Int32] = [:]
+
+        deinit {
+            for fd in folderFDs.values { close(fd) }
+        }
+
+        /// An open descriptor of folder `path` (kept for the batch), or -1.
+        private func folderFD(_ path: String) -> Int32 {
+            if let fd = folderFDs[path] { return fd }
+            let fd = RawPath.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if fd >= 0 { folderFDs[path] = fd }
+            return fd
+        }
 
         /// Places one unit's outputs; their data and names are durable only after ``sync()``.
         ///
@@ -73,24 +88,28 @@ extension Staging {
         /// nil when it does not apply (nothing was placed then).
         private func linkInPlace(from sourceRoot: String, paths: [String], into outputs: [String], names: [String], expected: [OutputDigest]) throws(Failure) -> [OutputDigest]? {
             let digests = expected
+            let from = folderFD(sourceRoot), to = folderFD(staging.root)
+            guard from >= 0, to >= 0 else { return nil }
+            // Relative paths from open folders: no path strings to build per unit.
+            let linkAt = { (i: Int) -> Int32 in
+                RawBytes.withCString(paths[i]) { f in RawBytes.withCString(outputs[i]) { t in linkat(from, f, to, t, 0) } }
+            }
             for (i, output) in outputs.enumerated() {
-                let target = "\(staging.root)/\(output)"
-                let folder = RawPath.split(target).folder
-                if !outputFolders.contains(folder) {
+                var result = linkAt(i)
+                if result != 0 && errno == ENOENT {
+                    let folder = RawPath.split("\(staging.root)/\(output)").folder
                     let failure = RawPath.makeDirectories(folder)
                     if failure != 0 { throw Failure(reason: "cannot create output folder \(RawBytes.display(folder)) (\(String(cString: strerror(failure))))", errno: failure) }
-                    outputFolders.insert(folder)
+                    result = linkAt(i)
                 }
-                let linked = RawBytes.withCString("\(sourceRoot)/\(paths[i])") { f in RawBytes.withCString(target) { t in link(f, t) } }
-                if linked != 0 {
+                if result != 0 {
                     // Only the first output can fall back cleanly; a later one means the earlier
                     // links are in place: staging the rest keeps each path atomic as well.
                     if i == 0 { return nil }
-                    let rest = try stageAndRename(from: sourceRoot, paths: Array(paths[i...]), into: Array(outputs[i...]), names: Array(names[i...]), expected: Array(expected[i...]), syncEach: false)
-                    folders.insert(folder)
-                    return digests.prefix(i) + rest
+                    return digests.prefix(i) + (try stageAndRename(from: sourceRoot, paths: Array(paths[i...]), into: Array(outputs[i...]),
+                                                                   names: Array(names[i...]), expected: Array(expected[i...]), syncEach: false))
                 }
-                folders.insert(folder)
+                linked.append(output)
             }
             return digests
         }
@@ -125,13 +144,15 @@ extension Staging {
         /// (data of linked or copied files, and the renames), or an fsync per file and folder
         /// where `syncfs` is not available.
         func sync() {
-            let fd = RawPath.open(staging.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if fd >= 0 {
-                defer { close(fd) }
-                if cairn_syncfs(fd) == 0 { folders = []; return }
+            defer { folders = []; linked = [] }
+            let fd = folderFD(staging.root)
+            if fd >= 0 && cairn_syncfs(fd) == 0 { return }
+            for output in linked {
+                let file = RawPath.open("\(staging.root)/\(output)", O_RDONLY | O_CLOEXEC)
+                if file >= 0 { fsync(file); close(file) }
+                folders.insert(RawPath.split("\(staging.root)/\(output)").folder)
             }
             Staging.sync(folders)
-            folders = []
         }
 
 

@@ -211,12 +211,13 @@ struct Merge {
     /// commits of those placed and reports the others.
     mutating func place(_ pending: [Pending], checks: [Result<Bool, Staging.Failure>], from source: MergeSource, into result: inout MergeReport.Source, hosts: inout [String]) throws {
         let plan = self.plan, root = source.root
+        let names = plan.pipeline.steps.map { $0.outputs.map(\.name) }
         let outcomes = zip(pending, checks).map { job, check -> Result<[OutputDigest], Staging.Failure> in
-            let unit = plan.units[job.unit]
-            let names = plan.pipeline.steps[unit.step].outputs.map(\.name)
-            return check.flatMap { verified in
+            check.flatMap { verified in
                 Result { () throws(Staging.Failure) in
-                    try batchStaging.place(from: root, paths: unit.outputs, into: unit.outputs, names: names, expected: job.digests, verified: verified)
+                    let outputs = plan.units[job.unit].outputs
+                    return try batchStaging.place(from: root, paths: outputs, into: outputs, names: names[plan.units[job.unit].step],
+                                                  expected: job.digests, verified: verified)
                 }
             }
         }
