@@ -186,6 +186,12 @@ public struct PartialAggregate: Sendable, Equatable {
     public var key: Digest
     public var items: Int
     public var total: Int
+
+    public init(key: Digest, items: Int, total: Int) {
+        self.key = key
+        self.items = items
+        self.total = total
+    }
 }
 
 /// A SLURM job the controller submitted: its units, its id once known, its end once seen.

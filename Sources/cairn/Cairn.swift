@@ -24,10 +24,14 @@ struct Cairn: ParsableCommand {
               cairn run DIR                every pipeline file below DIR, parents first
               cairn resume --set lr=0.1    restart a run with other values
               cairn resume --all           run every staged or unfinished run in turn
+              cairn run FILE --shard 1/2   one machine's part of the items
+              cairn merge ../copy          fold in a copy of the run from another machine
+              cairn analyze [RUN|FILE]     what a run lacks, failures by cause, hosts
+              cairn adopt FILE --yes       record outputs already on disk as committed
               cairn cancel [RUN]           cancel a run's SLURM jobs
 
             Exit codes:
-              0    every unit is committed
+              0    every (selected) unit is committed
               1    some units failed (or were skipped because what they need failed)
               2    bad usage or a bad pipeline file (one line names file, line and key)
               3    the run folder is in use by another live run

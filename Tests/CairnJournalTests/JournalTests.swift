@@ -169,8 +169,10 @@ import Testing
         let state = JournalState(segments: try Journal.replay(directory: dir.path, repair: false))
         var one = UnitHistory(committed: true, attempts: 1, commitTime: 1_700_000_000_019)
         one.durationMs = 17
+        one.commitWriter = 0  // committed by the first segment's writer
         var two = UnitHistory(committed: true, attempts: 4, commitTime: 6)
         two.durationMs = 1
+        two.commitWriter = 1
         var three = UnitHistory(committed: false, attempts: 0, interrupted: true)
         three.interruptions = 1
         #expect(state.units[Self.key(1)] == one)
@@ -188,4 +190,35 @@ final class DurableLog: @unchecked Sendable {
     private var seen: [UInt64] = []
     func record(_ v: UInt64) { lock.lock(); seen.append(v); lock.unlock() }
     var values: [UInt64] { lock.lock(); defer { lock.unlock() }; return seen }
+}
+
+/// Records `cairn merge` writes: commits attributed to the writer that made them elsewhere.
+@Suite struct ImportedWriterTests {
+    @Test func importedRecordsAttributeCommitsAndSessionsToTheirWriter() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        let own = SegmentInfo(host: "here", bootID: "b1", pid: 5, time: 10)
+        let other = SegmentInfo(host: "there", bootID: "b2", pid: 7, time: 3)
+        let key = Digest(of: "merged")
+        let w = try Journal.openSegment(directory: dir.path, info: own)
+        try w.append(.runStarted(time: 10, snapshot: Digest(of: "")))
+        try w.append(.imported(other))
+        try w.append(.runStarted(time: 3, snapshot: Digest(of: "")))
+        try w.append(.committed(UnitCommit(key: key, attempt: 2, exitCode: 0, durationMs: 40, time: 4, outputs: [])))
+        try w.append(.runEnded(time: 5, committed: 1, failed: 0))
+        try w.append(.imported(own))
+        try w.append(.partial(key: key, step: "sum", items: 3, total: 9))
+        try w.append(.runEnded(time: 11, committed: 1, failed: 0))
+        try w.close()
+        let records = try SegmentReader.read(w.path, repair: false).records
+        #expect(records.count == 9, "every new record type round-trips: \(records)")
+        let state = try JournalState(directory: dir.path, repair: false)
+        #expect(state.writers.map(\.host) == ["here", "there"])
+        #expect(state.units[key]?.commitWriter == 1 && state.units[key]?.attempts == 2)
+        #expect(state.activity[1].imported && state.activity[1].commits == 1 && state.activity[1].ended == 5 && state.activity[1].started == 3)
+        #expect(state.activity[0].merged && state.activity[0].commits == 0 && state.activity[0].ended == 11)
+        #expect(state.importedWriters == [other.identity])
+        #expect(state.partialAggregates["sum"] == PartialAggregate(key: key, items: 3, total: 9))
+        #expect(state.lastSessionEnded)
+    }
 }

@@ -12,8 +12,8 @@ struct MergeCommand: ParsableCommand {
             SOURCE is a project folder copied from another machine (it holds .cairn/runs/NAME), or a run folder. \
             Nothing in a SOURCE is changed, and it may still be running: what it has committed is taken. \
             Each unit committed there and not here has its outputs checked against the SHA-256 journaled at its commit, \
-            hard-linked (or copied) and renamed into place atomically, then journaled here with the host, attempt, duration \
-            and metrics it had. A unit committed in both with different outputs is non-determinism: this run's outputs are \
+            hard-linked in place (or copied, fsynced and renamed), made durable, then journaled here with the host, attempt, \
+            duration and metrics it had. A unit committed in both with different outputs is non-determinism: this run's outputs are \
             kept and both digests are reported. Merging twice adds nothing; after a crash, merge again. \
             Exit codes: 0 merged; 1 non-determinism, or outputs modified after commit or missing in a source (not taken); \
             2 bad usage or a source of another pipeline (the first difference is named); 3 the destination is in use by a live run.

@@ -47,6 +47,10 @@ struct RunCommand: ParsableCommand {
         snapshot.overrides = changes
         snapshot.scope = try selection.scope()
         snapshot.slurm = executor.slurm(stored: nil)
+        let defaultFolder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
+        if selection.aggregateOnly && !selection.narrowsItems, defaultFolder.exists, let stored = try? Snapshot.read(defaultFolder) {
+            snapshot.scope = stored.scope  // a statistics pass over a shard stays that shard
+        }
         if detach {
             let folder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
             try Detach.start(folder: folder)
