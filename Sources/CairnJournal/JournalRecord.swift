@@ -37,6 +37,8 @@ public enum JournalRecord: Sendable, Equatable {
     /// The next commit of `key` is a partial aggregate (`--aggregate-only`): step `step`'s
     /// unit over `items` of the pipeline's `total` items (those committed when it ran).
     case partial(key: Digest, step: String, items: Int, total: Int)
+    /// The command line that started this writer's session (after its `runStarted`).
+    case command(String)
 }
 
 /// Who writes a segment.

@@ -166,6 +166,8 @@ public struct JournalState: Sendable {
         case .slurmEnded(let name, let state, let time):
             submissions[name]?.endState = state
             lastTime = max(lastTime, time)
+        case .command(let line):
+            activity[currentWriter].command = line
         case .partial(let key, let step, let items, let total):
             partialAggregates[step] = PartialAggregate(key: key, items: items, total: total)
         case .proposed(let batch, let trials, let time):

@@ -53,6 +53,8 @@ public enum RecordCodec {
             p.append(15); put(info.host, &p); put(info.bootID, &p); put(Int64(info.pid), &p); put(info.time, &p); put(info.job, &p)
         case .partial(let key, let step, let items, let total):
             p.append(16); key.append(to: &p); put(step, &p); put(Int64(items), &p); put(Int64(total), &p)
+        case .command(let line):
+            p.append(17); put(line, &p)
         case .proposed(let batch, let trials, let time):
             p.append(14); put(Int64(batch), &p); put(time, &p); put(Int64(trials.count), &p)
             for t in trials { put(t, &p) }
@@ -178,6 +180,9 @@ public enum RecordCodec {
             case 15:
                 guard let host = string(), let boot = string(), let pid = int(), let time = int(), let job = string() else { return nil }
                 return .imported(SegmentInfo(host: host, bootID: boot, pid: Int32(truncatingIfNeeded: pid), time: time, job: job))
+            case 17:
+                guard let line = string() else { return nil }
+                return .command(line)
             case 16:
                 guard let k = digest(), let step = string(), let items = int(), let total = int() else { return nil }
                 return .partial(key: k, step: step, items: Int(items), total: Int(total))

@@ -15,6 +15,8 @@ public struct WriterActivity: Sendable, Equatable {
     public var attempts = 0
     /// Time of its last record.
     public var lastTime: Int64 = 0
+    /// The command line that started its session, if journaled.
+    public var command: String?
     /// Imported from another copy of the run by `cairn merge`.
     public var imported = false
     /// A `cairn merge` session (its segment carries other writers' records).

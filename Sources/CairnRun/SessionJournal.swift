@@ -16,6 +16,7 @@ enum SessionJournal {
         do { writer = try Journal.openSegment(directory: folder.journal, info: info, onDurable: onDurable) } catch { throw .journal(error) }
         try run(writer) {
             try writer.append(.runStarted(time: info.time, snapshot: snapshot.digest))
+            try writer.append(.command(commandLine()))
             for (key, open) in state.openAttempts.sorted(by: { $0.key < $1.key }) where closeOpen && open.writer.job.isEmpty {
                 try writer.append(.interrupted(key: key, attempt: open.attempt.attempt, time: info.time))
             }
@@ -27,6 +28,13 @@ enum SessionJournal {
             if !invalidate.isEmpty { try writer.flush() }
         }
         return writer
+    }
+
+    /// This process's command line, each argument shell-quoted (`cairn run p.yaml --shard 1/2`).
+    static func commandLine() -> String {
+        var arguments = CommandLine.arguments
+        if let first = arguments.first { arguments[0] = (first as NSString).lastPathComponent }
+        return arguments.map(ShellQuote.quote).joined(separator: " ")
     }
 
     /// Journals the session's end and closes the segment.

@@ -71,6 +71,8 @@ import Testing
         let sessions = json["sessions"] as! [[String: Any]]
         #expect(sessions.count == 3, "run here, run there (imported), the merge: \(sessions)")
         #expect(sessions.map { "\($0["kind"]!) \($0["committed"]!)" } == ["session 60", "imported by merge 60", "merge 0"], "commits count where they ran: \(sessions)")
+        // Each session's command line, the other machine's included.
+        #expect(sessions.map { $0["command"] as? String ?? "" } == ["cairn run p.yaml -q --shard 1/2", "cairn run p.yaml -q --shard 2/2", "cairn merge ../b"], "\(sessions)")
     }
 
     @Test func adoptRecordsOutputsMadeBeforeCairnAndSurvivesSIGKILL() throws {

@@ -73,5 +73,9 @@ public struct RunAnalysis: Sendable, Encodable {
         public var committed: Int
         public var failed: Int
         public var interrupted: Int
+        /// The command line that started it (sessions journaled before it was recorded: nil).
+        public var command: String?
+        /// Units it committed per second of its wall time.
+        public var unitsPerSecond: Double?
     }
 }

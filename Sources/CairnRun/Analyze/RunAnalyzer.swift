@@ -100,13 +100,14 @@ public enum RunAnalyzer {
                 outcome = "no end record (killed, crashed or lost power)"
             }
             let start = a.started ?? info.time
+            let end = a.ended ?? a.lastTime
             sessions.append(RunAnalysis.Session(host: info.host, kind: kind, started: start, ended: a.ended,
-                                                outcome: outcome, committed: a.commits, failed: a.failures, interrupted: a.interruptions))
+                                                outcome: outcome, committed: a.commits, failed: a.failures, interrupted: a.interruptions,
+                                                command: a.command, unitsPerSecond: end > start && a.commits > 0 ? Double(a.commits) * 1000 / Double(end - start) : nil))
             if hosts[info.host] == nil { hostOrder.append(info.host); hosts[info.host] = RunAnalysis.Host(host: info.host) }
             hosts[info.host]!.sessions += 1
             hosts[info.host]!.committed += a.commits
             hosts[info.host]!.failed += a.failures
-            let end = a.ended ?? a.lastTime
             if end > start { wall[info.host, default: 0] += Double(end - start) / 1000 }
         }
         for t in timed where hosts[t.host] != nil { hosts[t.host]!.busySeconds += t.seconds }

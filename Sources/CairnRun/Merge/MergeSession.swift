@@ -264,6 +264,7 @@ struct Merge {
         let writer = try journal()
         try writer.append(.imported(info))
         if let started = activity.started { try writer.append(.runStarted(time: started, snapshot: Digest(of: ""))) }
+        if let command = activity.command { try writer.append(.command(command)) }
         known.insert(info.identity)
         endings.append((info, activity))
     }

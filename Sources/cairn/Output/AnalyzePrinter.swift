@@ -47,13 +47,14 @@ struct AnalyzePrinter {
         if !a.sessions.isEmpty {
             out += style.bold("sessions") + "\n"
             let formatter = ISO8601DateFormatter()
-            var sessionRows = [["#", "HOST", "KIND", "STARTED", "ENDED", "OUTCOME", "COMMITTED", "FAILED", "INTERRUPTED"]]
+            var sessionRows = [["#", "HOST", "KIND", "STARTED", "ENDED", "OUTCOME", "COMMITTED", "FAILED", "INTERRUPTED", "UNITS/S"]]
             for (i, s) in a.sessions.enumerated() {
                 sessionRows.append(["\(i + 1)", s.host, s.kind, formatter.string(from: Date(timeIntervalSince1970: Double(s.started) / 1000)),
                                     s.ended.map { formatter.string(from: Date(timeIntervalSince1970: Double($0) / 1000)) } ?? "-", s.outcome,
-                                    "\(s.committed)", "\(s.failed)", "\(s.interrupted)"])
+                                    "\(s.committed)", "\(s.failed)", "\(s.interrupted)", s.unitsPerSecond.map { String(format: "%.1f", $0) } ?? "-"])
             }
             out += Terminal.table(sessionRows, indent: "  ")
+            for (i, s) in a.sessions.enumerated() { if let command = s.command { out += "  \(i + 1): \(command)\n" } }
         }
         if a.orphanedTrials > 0 { out += "orphaned: \(a.orphanedTrials) trial(s) a restart dropped (`cairn trials --all`)\n" }
         return out.trimmingCharacters(in: .newlines)
