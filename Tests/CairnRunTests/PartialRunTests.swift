@@ -70,6 +70,21 @@ import Testing
         }
     }
 
+    @Test func aKilledShardResumesAsTheSameShard() throws {
+        let dir = setUp()
+        defer { dir.remove() }
+        let killed = try cairn(["run", "p.yaml", "--shard", "1/2", "-j", "1"], dir, env: ["CAIRN_FAULT": "crash-after-spawn=4:100"], expect: nil)
+        #expect(killed.status == 128 + SIGKILL)
+        #expect(try cairn(["status"], dir).stdout.contains("partial: 10/20 items selected (--shard 1/2)"))
+        let resumed = try cairn(["resume"], dir)
+        #expect(resumed.stdout.contains("partial: 10/20 items selected"), "\(resumed.stdout)")
+        // Only the shard's items ran (even values of i), each committed once, the aggregate waits.
+        let made = dir.lines("side.log").filter { $0.hasPrefix("make") }
+        #expect(Set(made).count == 10 && made.allSatisfy { Int($0.split(separator: " ")[1])! % 2 == 0 }, "\(made)")
+        #expect(!dir.lines("side.log").contains { $0.hasPrefix("sum") })
+        #expect(try cairn(["status"], dir).stdout.contains("shard complete"))
+    }
+
     @Test func aStepSelectionThatLeavesADependencyOutStillFails() throws {
         let dir = setUp()
         defer { dir.remove() }
