@@ -31,19 +31,13 @@ struct AnalyzeCommand: ParsableCommand {
                 let plan: Plan
                 do { plan = try snapshot.plan(reading: FileDigester(root: snapshot.root, verify: false)).plan } catch { throw RunError.pipeline(error) }
                 let survey = DiskSurvey.survey(plan, root: snapshot.root)
-                if json { try printJSON(survey) } else { Terminal.standardOutput.line(AnalyzePrinter.text(survey, file: target)) }
+                if json { try JSONOutput.print(survey) } else { Terminal.standardOutput.line(AnalyzePrinter.text(survey, file: target)) }
                 return
             }
         }
         let folder = try RunTarget.resolve(target, preferUnfinished: false)
         let analysis = RunAnalyzer.analyze(try RunInspector(folder: folder))
-        if json { try printJSON(analysis) } else { Terminal.standardOutput.line(AnalyzePrinter(analysis: analysis, color: Terminal.standardOutput.color).text()) }
-    }
-
-    func printJSON(_ value: some Encodable) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        Terminal.standardOutput.writeExactly(String(decoding: try encoder.encode(value), as: UTF8.self) + "\n")
+        if json { try JSONOutput.print(analysis) } else { Terminal.standardOutput.line(AnalyzePrinter(analysis: analysis, color: Terminal.standardOutput.color).text()) }
     }
 }
 
@@ -88,9 +82,7 @@ struct AdoptCommand: ParsableCommand {
         }
         let report = try AdoptSession.execute(snapshot: snapshot, folder: folder, selection: try selection.selection(), confirm: yes, observer: NoticePrinter())
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            Terminal.standardOutput.writeExactly(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
+            try JSONOutput.print(report)
             return
         }
         var rows = [["STEP", yes ? "ADOPTED" : "TO ADOPT", "COMMITTED", "OUTPUTS MISSING", "NEEDS MISSING", "NOT SELECTED"]]

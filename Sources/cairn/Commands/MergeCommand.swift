@@ -38,9 +38,7 @@ struct MergeCommand: ParsableCommand {
         let (folder, create) = try destination()
         let report = try MergeSession.execute(sources: sources, into: folder, create: create, observer: NoticePrinter())
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            Terminal.standardOutput.writeExactly(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
+            try JSONOutput.print(report)
         } else {
             Terminal.standardOutput.line(MergePrinter(report: report, color: Terminal.standardOutput.color).text())
         }

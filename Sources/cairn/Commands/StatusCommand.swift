@@ -55,8 +55,6 @@ struct StatusCommand: ParsableCommand {
         let report = inspector.status()
         let orphans = inspector.orphanedTrials().count
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
             struct Output: Encodable {
                 var pipeline: String
                 var runDir: String
@@ -75,7 +73,7 @@ struct StatusCommand: ParsableCommand {
             let partial = inspector.scopeCounts.map { Partial(shard: $0.scope.shard.description, itemsSelected: $0.selected, items: $0.total) }
             let output = Output(pipeline: report.pipeline, runDir: folder.path, state: inspector.stateWord, live: report.live,
                                 steps: report.steps, total: report.total, orphanedTrials: orphans, partial: partial)
-            Terminal.standardOutput.writeExactly(String(decoding: try encoder.encode(output), as: UTF8.self) + "\n")
+            try JSONOutput.print(output)
             return
         }
         Terminal.standardOutput.line(StatusPrinter(report: report, state: inspector.stateWord, folder: folder, color: Terminal.standardOutput.color).text())
