@@ -12,7 +12,9 @@ public enum RunAnalyzer {
         let damaged = OutputCheck.check(plan, state: state, root: inspector.snapshot.root, verify: false, remember: false).damaged
         var causes: [String: (count: Int, examples: [String])] = [:]
         var causeOrder: [String] = []
-        var timed: [RunAnalysis.Timed] = []
+        // The five slowest (seconds, unit, writer), and busy seconds per writer: no per-unit strings.
+        var slowest: [(seconds: Double, unit: Int, writer: Int)] = []
+        var busy = [Double](repeating: 0, count: state.writers.count)
         for s in plan.stepOrder {
             let step = plan.pipeline.steps[s]
             var entry = RunAnalysis.Step(step: step.name)
@@ -27,8 +29,13 @@ public enum RunAnalyzer {
                     entry.committed += 1
                     if let ms = h?.durationMs {
                         seconds.append(Double(ms) / 1000)
-                        let w = Int(h!.commitWriter)
-                        timed.append(RunAnalysis.Timed(unit: plan.label(of: unit), seconds: Double(ms) / 1000, host: w >= 0 ? state.writers[w].host : ""))
+                        let w = Int(h!.commitWriter), seconds = Double(ms) / 1000
+                        if w >= 0 { busy[w] += seconds }
+                        if slowest.count < 5 || seconds > slowest[slowest.count - 1].seconds {
+                            slowest.append((seconds, unit.index, w))
+                            slowest.sort { $0.seconds > $1.seconds }
+                            if slowest.count > 5 { slowest.removeLast() }
+                        }
                     }
                     if let reason = damaged[unit.index], reason.kind == .outputDeleted {
                         entry.outputsMissing += 1
@@ -57,8 +64,8 @@ public enum RunAnalyzer {
         }
         out.failures = causeOrder.map { RunAnalysis.FailureGroup(cause: $0, count: causes[$0]!.count, examples: causes[$0]!.examples) }
             .sorted { $0.count > $1.count }
-        out.slowest = Array(timed.sorted { $0.seconds > $1.seconds }.prefix(5))
-        (out.sessions, out.hosts) = activity(state, live: inspector.live, timed: timed)
+        out.slowest = slowest.map { RunAnalysis.Timed(unit: plan.label(of: plan.units[$0.unit]), seconds: $0.seconds, host: $0.writer >= 0 ? state.writers[$0.writer].host : "") }
+        (out.sessions, out.hosts) = activity(state, live: inspector.live, busy: busy)
         out.orphanedTrials = inspector.orphanedTrials().count
         return out
     }
@@ -82,7 +89,7 @@ public enum RunAnalyzer {
     }
 
     /// Sessions (one per writer) and hosts, from the journal's writers.
-    static func activity(_ state: JournalState, live: Bool, timed: [RunAnalysis.Timed]) -> ([RunAnalysis.Session], [RunAnalysis.Host]) {
+    static func activity(_ state: JournalState, live: Bool, busy: [Double]) -> ([RunAnalysis.Session], [RunAnalysis.Host]) {
         var sessions: [RunAnalysis.Session] = []
         var hosts: [String: RunAnalysis.Host] = [:]
         var hostOrder: [String] = []
@@ -110,7 +117,7 @@ public enum RunAnalyzer {
             hosts[info.host]!.failed += a.failures
             if end > start { wall[info.host, default: 0] += Double(end - start) / 1000 }
         }
-        for t in timed where hosts[t.host] != nil { hosts[t.host]!.busySeconds += t.seconds }
+        for (w, seconds) in busy.enumerated() where hosts[state.writers[w].host] != nil { hosts[state.writers[w].host]!.busySeconds += seconds }
         for h in hostOrder where (wall[h] ?? 0) > 0 { hosts[h]!.unitsPerSecond = Double(hosts[h]!.committed) / wall[h]! }
         return (sessions.sorted { $0.started < $1.started }, hostOrder.map { hosts[$0]! })
     }
