@@ -1,4 +1,5 @@
 import CairnCore
+import CairnExecutor
 import CairnJournal
 import Dispatch
 import Foundation
@@ -17,8 +18,11 @@ import Synchronization
 /// merge takes what was not journaled again. A unit committed in both with different
 /// outputs is reported as non-determinism and this run's outputs are kept.
 public enum MergeSession {
-    /// Units placed before their folders are synced and their commits journaled.
-    static let batchSize = 8192
+    /// Units placed before their files and folders are synced (one `syncfs`) and their commits
+    /// journaled; a crash redoes at most this many.
+    static let batchSize = 32768
+    /// Seconds between progress notices of a long merge.
+    static let progressInterval = 5.0
 
     /// Merges `sources` into `folder`. With `create` (a pipeline file whose run folder does
     /// not exist yet), the run folder is made with that snapshot first.
@@ -72,7 +76,7 @@ public enum MergeSession {
 
         let info = SegmentInfo(host: host.host, bootID: host.bootID, pid: getpid(), time: now())
         // The segment is opened only when there is something to journal: merging twice adds nothing.
-        var merge = Merge(plan: plan, state: state, staging: staging, own: info) { () throws(RunError) in
+        var merge = Merge(plan: plan, state: state, staging: staging, own: info, observer: observer) { () throws(RunError) in
             try SessionJournal.open(folder: folder, info: info, snapshot: snapshot, state: state, plan: plan, invalidate: [], closeOpen: true)
         }
         if !state.openAttempts.isEmpty { _ = try merge.journal() }  // a dead controller's attempts are closed
@@ -125,7 +129,11 @@ struct Merge {
     /// Places outputs for the whole session (one staging folder per output folder).
     let batchStaging: Staging.Batch
 
-    init(plan: Plan, state: JournalState, staging: Staging, own: SegmentInfo, open: @escaping () throws(RunError) -> SegmentWriter) {
+    /// Told of progress every ``MergeSession/progressInterval`` seconds.
+    let observer: any RunObserver
+
+    init(plan: Plan, state: JournalState, staging: Staging, own: SegmentInfo, observer: any RunObserver, open: @escaping () throws(RunError) -> SegmentWriter) {
+        self.observer = observer
         self.plan = plan
         self.state = state
         self.staging = staging
@@ -184,7 +192,12 @@ struct Merge {
             }, root: source.root)
         }
         var next = batches.first.map(check)
+        var lastNotice = MonotonicClock.now()
         for (i, range) in batches.enumerated() {
+            if MonotonicClock.now() - lastNotice >= MergeSession.progressInterval {
+                observer.notice("merging \(source.argument): \(range.lowerBound)/\(pending.count) units taken so far")
+                lastNotice = MonotonicClock.now()
+            }
             let checks = next!.wait()
             next = i + 1 < batches.count ? check(batches[i + 1]) : nil
             try place(Array(pending[range]), checks: checks, from: source, into: &result, hosts: &hosts)
