@@ -134,3 +134,58 @@ import Testing
         #expect(Digest(of: "a") < Digest(of: "b") || Digest(of: "b") < Digest(of: "a"))
     }
 }
+
+/// Large steps are planned on every core; the plan must be the one a serial planner makes.
+@Suite struct ParallelPlanningTests {
+    static let text = """
+        name: par
+        seed: 9
+        params: {scale: 1.5}
+        items: {i: {range: [0, 3000]}, kind: [a, b, 四角]}
+        steps:
+          - {name: gen, run: 'echo {i} {kind} {scale} > {out.o}', outputs: {o: 'out/{kind}/{i:05d}.txt'}}
+          - name: use
+            run: 'cat {in.o} {in.cfg} > {out.u}'
+            inputs: {o: {from: gen.o}, cfg: 'cfg/{kind}.txt'}
+            outputs: {u: 'use/{kind}/{i}.txt'}
+          - {name: all, foreach: once, run: 'cat {in.u} > {out.t}', inputs: {u: {from: use.u}}, outputs: {t: total.txt}}
+        """
+
+    @Test func parallelAndSerialPlansAreIdentical() throws {
+        let spec = try PipelineDecoder.decode(text: Self.text, file: "p.yaml")
+        let digest = { (path: String) -> Digest? in path.hasSuffix("b.txt") ? nil : Digest(of: path) }
+        let serial = try Planner.plan(spec, files: digest, parallelFrom: .max)
+        let parallel = try Planner.plan(spec, files: digest, parallelFrom: 1)
+        #expect(serial.units.count == 18001)
+        #expect(serial.units.map(\.key) == parallel.units.map(\.key))
+        #expect(serial.units.map(\.outputs) == parallel.units.map(\.outputs))
+        #expect(serial.units.map(\.inputs) == parallel.units.map(\.inputs))
+        #expect(serial.units.map(\.needs) == parallel.units.map(\.needs))
+        #expect(serial.units.map(\.seed) == parallel.units.map(\.seed))
+        #expect(serial.files == parallel.files)
+        // A partial aggregate too.
+        var mask = [Bool](repeating: true, count: serial.items.count)
+        for i in stride(from: 0, to: mask.count, by: 7) { mask[i] = false }
+        let a = try Planner.plan(spec, files: digest, aggregateItems: [2: mask], parallelFrom: .max)
+        let b = try Planner.plan(spec, files: digest, aggregateItems: [2: mask], parallelFrom: 1)
+        #expect(a.units.last!.key == b.units.last!.key && a.units.last!.needs == b.units.last!.needs)
+        #expect(a.units.last!.key != serial.units.last!.key)
+    }
+
+    @Test func parallelPlanningReportsTheErrorASerialPlanWould() throws {
+        // Many items format to the same path ({i:.0e}): the first collision in item order is named.
+        let colliding = Self.text.replacingOccurrences(of: "'out/{kind}/{i:05d}.txt'", with: "'out/{kind}/{i:.0e}.txt'")
+        let spec = try PipelineDecoder.decode(text: colliding, file: "p.yaml")
+        var messages: [String] = []
+        for threshold in [Int.max, 1] {
+            do {
+                _ = try Planner.plan(spec, parallelFrom: threshold)
+                Issue.record("expected a collision")
+            } catch {
+                messages.append(error.description)
+            }
+        }
+        #expect(messages.count == 2 && messages[0] == messages[1], "\(messages)")
+        #expect(messages[0].contains("gives the same path"), "\(messages)")
+    }
+}

@@ -57,7 +57,11 @@ public enum Planner {
     /// - Parameter aggregateItems: for a partial aggregate (`--aggregate-only`), per `once` step
     ///   (by index), the items it covers; the unit then needs and reads only those items' units,
     ///   and its key covers exactly them (all items: the same key as without it).
-    public static func plan(_ spec: PipelineSpec, files digest: (String) -> Digest? = { _ in nil }, aggregateItems: [Int: [Bool]] = [:]) throws(PipelineError) -> Plan {
+    /// - Parameter parallelFrom: steps with at least this many units are planned on every core
+    ///   (the result is the same; tests compare the two ways).
+    public static func plan(
+        _ spec: PipelineSpec, files digest: (String) -> Digest? = { _ in nil }, aggregateItems: [Int: [Bool]] = [:], parallelFrom: Int = 4096
+    ) throws(PipelineError) -> Plan {
         let (items, axisValues) = try expand(spec)
         let order = try PipelineValidator.validate(spec, axisValues: axisValues)
         let axes = spec.axes.map(\.name)
@@ -95,7 +99,9 @@ public enum Planner {
             let keyWriter = UnitKeyWriter(step: step, axes: axes, code: code, params: params)
             let start = units.count
             let itemIndices: [Int?] = step.foreach == .item ? items.indices.map { $0 } : [nil]
-            for itemIndex in itemIndices {
+            // 1. Paths, per item, on every core for a large step: pure, reads only earlier steps.
+            let drafts = ParallelMap.map(itemIndices.count, threshold: parallelFrom) { position -> Draft in
+                let itemIndex = itemIndices[position]
                 let values = itemIndex.map { items[$0].values } ?? []
                 let lookup: (String) -> PlaceholderValue? = { name in
                     if name == "step" { return .value(.string(step.name)) }
@@ -103,59 +109,95 @@ public enum Planner {
                     guard let a = axes.firstIndex(of: name), itemIndex != nil else { return nil }
                     return .value(values[a])
                 }
-                var outputs: [String] = []
-                for (o, t) in outputTemplates.enumerated() {
-                    let sub = "\(key).outputs.\(step.outputs[o].name)"
-                    let path = try render(t, values, lookup, spec, sub)
-                    try checkPath(path, spec, sub)
-                    if let owner = owners[path] {
-                        let a = label(units, owner.unit, items, axes, spec, pending: (s, itemIndex))
-                        let b = itemIndex.map { "\(step.name)[\(items[$0].label(axes: axes))]" } ?? step.name
-                        throw spec.error(at: sub, "gives the same path '\(path)' as \(owner.key) for \(a) and \(b); include every axis that varies in the pattern")
+                var draft = Draft()
+                do throws(PipelineError) {
+                    for (o, t) in outputTemplates.enumerated() {
+                        let sub = "\(key).outputs.\(step.outputs[o].name)"
+                        let path = try render(t, values, lookup, spec, sub)
+                        try checkPath(path, spec, sub)
+                        draft.outputs.append(path)
                     }
-                    owners[path] = (units.count, sub)
-                    outputs.append(path)
+                } catch {
+                    draft.error = error
+                    return draft
                 }
-                var needs: [Int] = []
-                var inputs: [[String]] = []
-                var external: [(path: String, digest: Digest?)] = []
                 let covered = itemIndex == nil ? aggregateItems[s] : nil
                 let covers = { (u: Int) -> Bool in covered.map { mask in units[u].item.map { mask[$0] } ?? true } ?? true }
                 for dep in step.dependencies {
                     let d = stepIndex[dep]!
                     if spec.steps[d].foreach == .item, let itemIndex {
-                        needs.append(ranges[d].lowerBound + itemIndex)
+                        draft.needs.append(ranges[d].lowerBound + itemIndex)
                     } else {
-                        needs.append(contentsOf: ranges[d].filter(covers))
+                        draft.needs.append(contentsOf: ranges[d].filter(covers))
                     }
                 }
                 for (n, input) in step.inputs.enumerated() {
                     switch input.source {
                     case .path:
                         let sub = "\(key).inputs.\(input.name)"
-                        let path = try render(inputTemplates[n]!, values, lookup, spec, sub)
-                        inputs.append([path])
-                        external.append((path, fileDigest(path)))
+                        do throws(PipelineError) { draft.inputs.append([try render(inputTemplates[n]!, values, lookup, spec, sub)]) } catch {
+                            draft.error = error
+                            return draft
+                        }
+                        draft.external.append(draft.inputs.count - 1)
                     case .output(let other, let output):
                         let d = stepIndex[other]!
                         let o = spec.steps[d].outputs.firstIndex { $0.name == output }!
                         if spec.steps[d].foreach == .item, let itemIndex {
-                            inputs.append([units[ranges[d].lowerBound + itemIndex].outputs[o]])
+                            draft.inputs.append([units[ranges[d].lowerBound + itemIndex].outputs[o]])
                         } else {
-                            inputs.append(ranges[d].filter(covers).map { units[$0].outputs[o] })
+                            draft.inputs.append(ranges[d].filter(covers).map { units[$0].outputs[o] })
                         }
                     }
                 }
-                let seed = itemIndex.map { itemSeeds[$0] } ?? onceSeed
-                let keyed = needs.filter { !spec.steps[units[$0].step].outputs.isEmpty }
-                let unitKey = keyWriter.key(values: values, seed: seed, outputs: outputs, inputs: inputs,
-                                            needs: keyed.map { units[$0].key }, files: external)
-                units.append(PlannedUnit(index: units.count, step: s, item: itemIndex, key: unitKey, seed: seed,
-                                         outputs: outputs, inputs: inputs, needs: needs))
+                return draft
+            }
+            // 2. In item order, as a serial plan would: path collisions, errors, file digests.
+            var external: [[(path: String, digest: Digest?)]] = []
+            external.reserveCapacity(drafts.count)
+            for (position, draft) in drafts.enumerated() {
+                let itemIndex = itemIndices[position]
+                for (o, path) in draft.outputs.enumerated() {
+                    let sub = "\(key).outputs.\(step.outputs[o].name)"
+                    if let owner = owners[path] {
+                        let a = owner.unit >= start
+                            ? itemIndices[owner.unit - start].map { "\(step.name)[\(items[$0].label(axes: axes))]" } ?? step.name
+                            : label(units, owner.unit, items, axes, spec, pending: (s, itemIndex))
+                        let b = itemIndex.map { "\(step.name)[\(items[$0].label(axes: axes))]" } ?? step.name
+                        throw spec.error(at: sub, "gives the same path '\(path)' as \(owner.key) for \(a) and \(b); include every axis that varies in the pattern")
+                    }
+                    owners[path] = (start + position, sub)
+                }
+                if let error = draft.error { throw error }
+                external.append(draft.external.map { i in (draft.inputs[i][0], fileDigest(draft.inputs[i][0])) })
+            }
+            // 3. Keys, on every core for a large step.
+            let keys = ParallelMap.map(drafts.count, threshold: parallelFrom) { position -> Digest in
+                let draft = drafts[position], itemIndex = itemIndices[position]
+                let keyed = draft.needs.filter { !spec.steps[units[$0].step].outputs.isEmpty }
+                return keyWriter.key(values: itemIndex.map { items[$0].values } ?? [], seed: itemIndex.map { itemSeeds[$0] } ?? onceSeed,
+                                     outputs: draft.outputs, inputs: draft.inputs, needs: keyed.map { units[$0].key }, files: external[position])
+            }
+            units.reserveCapacity(units.count + drafts.count)
+            for (position, draft) in drafts.enumerated() {
+                let itemIndex = itemIndices[position]
+                units.append(PlannedUnit(index: units.count, step: s, item: itemIndex, key: keys[position], seed: itemIndex.map { itemSeeds[$0] } ?? onceSeed,
+                                         outputs: draft.outputs, inputs: draft.inputs, needs: draft.needs))
             }
             ranges[s] = start..<units.count
         }
         return Plan(pipeline: spec, items: items, units: units, stepOrder: order, stepRanges: ranges, files: files)
+    }
+
+    /// One unit's paths before its key (see ``plan(_:files:aggregateItems:)``).
+    struct Draft {
+        var outputs: [String] = []
+        var needs: [Int] = []
+        var inputs: [[String]] = []
+        /// Which `inputs` are files no step produces (their digests go into the key).
+        var external: [Int] = []
+        /// The first error, after the outputs that rendered (an input's: after all of them).
+        var error: PipelineError?
     }
 
     static func template(_ text: String, _ spec: PipelineSpec, _ key: String) throws(PipelineError) -> Template {

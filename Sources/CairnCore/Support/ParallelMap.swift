@@ -1,0 +1,32 @@
+import Dispatch
+import Foundation
+
+/// `(0..<count).map(body)` on every core, results in order; serially below `threshold`.
+///
+/// `body` must be safe to call from several threads at once: it may read shared values but
+/// not change them. Planning uses it for the per-item work of large steps, which is pure.
+enum ParallelMap {
+    static func map<T>(_ count: Int, threshold: Int = 4096, _ body: (Int) -> T) -> [T] {
+        let workers = ProcessInfo.processInfo.activeProcessorCount
+        guard count >= threshold, workers > 1 else { return (0..<count).map(body) }
+        return withoutActuallyEscaping(body) { body in
+            let call = Unchecked(body)
+            var out = [T?](repeating: nil, count: count)
+            out.withUnsafeMutableBufferPointer { buffer in
+                let slots = Unchecked(buffer)
+                // Chunks of consecutive indices: each worker writes only its own slots.
+                let chunk = (count + workers * 4 - 1) / (workers * 4)
+                DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { c in
+                    for i in (c * chunk)..<min(count, (c + 1) * chunk) { slots.value[i] = call.value(i) }
+                }
+            }
+            return out.map { $0! }
+        }
+    }
+
+    /// A value handed to the workers; ``map(_:threshold:_:)`` guarantees the use is safe.
+    private struct Unchecked<V>: @unchecked Sendable {
+        let value: V
+        init(_ value: V) { self.value = value }
+    }
+}
