@@ -16,9 +16,9 @@ struct Merge {
     var writer: SegmentWriter?
     let open: () throws(RunError) -> SegmentWriter
     var faults = FaultInjection()
-    /// Outputs of units taken in this merge (a later source is compared with them).
-    var taken: [Digest: [OutputDigest]] = [:]
-    var takenHost: [Digest: String] = [:]
+    /// Outputs of units taken in this merge, and the host that made them (a later source is
+    /// compared with them).
+    var taken: [Digest: (outputs: [OutputDigest], host: String)] = [:]
     /// Writers recorded here (``SegmentInfo/identity``): this run's own, those imported before,
     /// and those imported by this merge.
     var known: Set<String>
@@ -65,9 +65,9 @@ struct Merge {
             let origin = source.state.writers[max(0, Int(there.commitWriter))]
             let here = state.units[unit.key]
             if here?.committed == true || taken[unit.key] != nil {
-                let mine = taken[unit.key] ?? state.commitOutputs[unit.key] ?? []
+                let mine = taken[unit.key]?.outputs ?? state.commitOutputs[unit.key] ?? []
                 if let i = zip(mine, digests).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
-                    let hereHost = takenHost[unit.key] ?? here.map { state.writers[max(0, Int($0.commitWriter))].host } ?? ""
+                    let hereHost = taken[unit.key]?.host ?? here.map { state.writers[max(0, Int($0.commitWriter))].host } ?? ""
                     result.nondeterministic.append(MergeReport.Nondeterminism(
                         unit: plan.label(of: unit), output: unit.outputs[i], here: mine[i].digest.hex, hereHost: hereHost,
                         there: digests[i].digest.hex, thereHost: origin.host))
@@ -147,8 +147,7 @@ struct Merge {
             let commit = UnitCommit(key: unit.key, attempt: max(1, there.attempts), exitCode: 0, durationMs: there.durationMs ?? 0,
                                     time: there.commitTime ?? 0, outputs: job.digests, metrics: source.state.commitMetrics[unit.key] ?? [])
             batch.append((job.origin, source.state.activity[max(0, Int(there.commitWriter))], commit))
-            taken[unit.key] = job.digests
-            takenHost[unit.key] = job.origin.host
+            taken[unit.key] = (job.digests, job.origin.host)
             if !hosts.contains(job.origin.host) { hosts.append(job.origin.host) }
             result.taken += 1
         }

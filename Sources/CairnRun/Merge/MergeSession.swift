@@ -93,7 +93,8 @@ public enum MergeSession {
         }
         staging.removeEmptyStagingFolders(outputs: plan.units.lazy.flatMap(\.outputs))
         report.units = plan.units.count
-        report.committed = plan.units.count { state.units[$0.key]?.committed == true || merge.taken[$0.key] != nil }
+        // Taken units were not committed here before, so the two counts add up.
+        report.committed = plan.units.count { state.units[$0.key]?.committed == true } + merge.taken.count
         if let writer = merge.writer {
             var summary = RunSummary()
             summary.committed = report.taken

@@ -20,7 +20,8 @@ final class SourceCheck: @unchecked Sendable {
     /// Starts checking `jobs` under `root`.
     init(_ jobs: [Job], root: String) {
         results = [Result<Bool, Staging.Failure>?](repeating: nil, count: jobs.count)
-        let workers = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+        // One core is left to the thread that links (the merge's critical path).
+        let workers = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount - 1))
         done.enter()
         DispatchQueue.global().async { [self] in
             results.withUnsafeMutableBufferPointer { out in
