@@ -19,7 +19,17 @@ struct Staging {
 
     /// The distinct staging folders of `outputs`.
     static func stagingFolders(of outputs: some Sequence<String>) -> Set<String> {
-        Set(outputs.lazy.map(stagingFolder))
+        // Outputs of one step mostly share a folder, one after another: hash each folder once.
+        var folders = Set<String>()
+        var last: Substring?
+        for output in outputs {
+            let slash = output.utf8.lastIndex(of: UInt8(ascii: "/"))
+            let dir = slash.map { output[..<$0] } ?? ""
+            if dir == last { continue }
+            last = dir
+            folders.insert(dir.isEmpty ? folderName : "\(dir)/\(folderName)")
+        }
+        return folders
     }
 
     /// The staging path of an output for an attempt (relative to the root).
