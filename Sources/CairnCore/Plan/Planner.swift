@@ -99,6 +99,9 @@ public enum Planner {
             let keyWriter = UnitKeyWriter(step: step, axes: axes, code: code, params: params)
             let start = units.count
             let itemIndices: [Int?] = step.foreach == .item ? items.indices.map { $0 } : [nil]
+            // The keys errors name, made once per step rather than per unit.
+            let outputKeys = step.outputs.map { "\(key).outputs.\($0.name)" }
+            let inputKeys = step.inputs.map { "\(key).inputs.\($0.name)" }
             // 1. Paths, per item, on every core for a large step: pure, reads only earlier steps.
             let drafts = ParallelMap.map(itemIndices.count, threshold: parallelFrom) { position -> Draft in
                 let itemIndex = itemIndices[position]
@@ -112,7 +115,7 @@ public enum Planner {
                 var draft = Draft()
                 do throws(PipelineError) {
                     for (o, t) in outputTemplates.enumerated() {
-                        let sub = "\(key).outputs.\(step.outputs[o].name)"
+                        let sub = outputKeys[o]
                         let path = try render(t, values, lookup, spec, sub)
                         try checkPath(path, spec, sub)
                         draft.outputs.append(path)
@@ -134,7 +137,7 @@ public enum Planner {
                 for (n, input) in step.inputs.enumerated() {
                     switch input.source {
                     case .path:
-                        let sub = "\(key).inputs.\(input.name)"
+                        let sub = inputKeys[n]
                         do throws(PipelineError) { draft.inputs.append([try render(inputTemplates[n]!, values, lookup, spec, sub)]) } catch {
                             draft.error = error
                             return draft
@@ -158,7 +161,7 @@ public enum Planner {
             for (position, draft) in drafts.enumerated() {
                 let itemIndex = itemIndices[position]
                 for (o, path) in draft.outputs.enumerated() {
-                    let sub = "\(key).outputs.\(step.outputs[o].name)"
+                    let sub = outputKeys[o]
                     if let owner = owners[path] {
                         let a = owner.unit >= start
                             ? itemIndices[owner.unit - start].map { "\(step.name)[\(items[$0].label(axes: axes))]" } ?? step.name
