@@ -18,7 +18,7 @@ public enum RecordCodec {
         case .segmentOpened(let info) where info.job.isEmpty:
             p.append(1); put(info.host, &p); put(info.bootID, &p); put(Int64(info.pid), &p); put(info.time, &p)
         case .segmentOpened(let info):
-            p.append(9); put(info.host, &p); put(info.bootID, &p); put(Int64(info.pid), &p); put(info.time, &p); put(info.job, &p)
+            p.append(9); put(info, &p)
         case .runStarted(let time, let snapshot):
             p.append(2); put(time, &p); snapshot.append(to: &p)
         case .attemptStarted(let key, let attempt, let pid, let startTicks, let time):
@@ -50,7 +50,7 @@ public enum RecordCodec {
         case .slurmEnded(let name, let state, let time):
             p.append(12); put(name, &p); put(state, &p); put(time, &p)
         case .imported(let info):
-            p.append(15); put(info.host, &p); put(info.bootID, &p); put(Int64(info.pid), &p); put(info.time, &p); put(info.job, &p)
+            p.append(15); put(info, &p)
         case .partial(let key, let step, let items, let total):
             p.append(16); key.append(to: &p); put(step, &p); put(Int64(items), &p); put(Int64(total), &p)
         case .command(let line):
@@ -98,6 +98,11 @@ public enum RecordCodec {
             z >>= 7
         }
         out.append(UInt8(z))
+    }
+
+    /// A writer with its job (types 9 and 15).
+    static func put(_ info: SegmentInfo, _ out: inout [UInt8]) {
+        put(info.host, &out); put(info.bootID, &out); put(Int64(info.pid), &out); put(info.time, &out); put(info.job, &out)
     }
 
     static func put(_ s: String, _ out: inout [UInt8]) {
@@ -153,8 +158,7 @@ public enum RecordCodec {
                 guard let k = digest(), let t = int() else { return nil }
                 return .invalidated(key: k, time: t)
             case 9:
-                guard let host = string(), let boot = string(), let pid = int(), let time = int(), let job = string() else { return nil }
-                return .segmentOpened(SegmentInfo(host: host, bootID: boot, pid: Int32(truncatingIfNeeded: pid), time: time, job: job))
+                return segmentInfo().map { .segmentOpened($0) }
             case 10:
                 guard let name = string(), let t = int(), let n = int(), n >= 0, n <= 30_000 else { return nil }
                 var keys: [Digest] = []
@@ -178,8 +182,7 @@ public enum RecordCodec {
                 }
                 return .proposed(batch: Int(b), trials: trials, time: t)
             case 15:
-                guard let host = string(), let boot = string(), let pid = int(), let time = int(), let job = string() else { return nil }
-                return .imported(SegmentInfo(host: host, bootID: boot, pid: Int32(truncatingIfNeeded: pid), time: time, job: job))
+                return segmentInfo().map { .imported($0) }
             case 17:
                 guard let line = string() else { return nil }
                 return .command(line)
@@ -189,6 +192,12 @@ public enum RecordCodec {
             default:
                 return nil
             }
+        }
+
+        /// A writer with its job, as `put(_ info:_:)` wrote it.
+        mutating func segmentInfo() -> SegmentInfo? {
+            guard let host = string(), let boot = string(), let pid = int(), let time = int(), let job = string() else { return nil }
+            return SegmentInfo(host: host, bootID: boot, pid: Int32(truncatingIfNeeded: pid), time: time, job: job)
         }
 
         mutating func byte() -> UInt8? {
