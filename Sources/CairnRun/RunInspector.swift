@@ -46,7 +46,7 @@ public struct RunInspector {
     public func explain(selection: RunSelection = RunSelection(), reuse: Bool = true, workspace: [String] = [], verify: Bool = false) -> Explanation {
         let stored = folder.exists ? try? Snapshot.read(folder) : nil
         var plan = self.plan
-        if selection.aggregateOnly, let partial = try? snapshot.plan(reading: nil, aggregateItems: PartialAggregates.coverage(of: plan, history: state.units)).plan {
+        if selection.aggregateOnly, let partial = try? snapshot.partialAggregatePlan(of: plan, history: state.units) {
             plan = partial
         }
         let cache = reuse ? ResultCache(runsFolders: ResultCache.workspace(of: folder, ancestors: snapshot.pipeline.ancestors, extra: workspace), excluding: folder) : ResultCache()

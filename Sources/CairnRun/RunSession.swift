@@ -25,8 +25,7 @@ public enum RunSession {
         try stored.write(to: folder)
         if options.selection.aggregateOnly {
             // Each aggregate over the items committed now: a partial unit with its own key.
-            let coverage = PartialAggregates.coverage(of: plan, history: state.units)
-            do { plan = try snapshot.plan(reading: nil, aggregateItems: coverage).plan } catch { throw .pipeline(error) }
+            do { plan = try snapshot.partialAggregatePlan(of: plan, history: state.units) } catch { throw .pipeline(error) }
         }
         let staging = Staging(root: snapshot.root)
         let debris = staging.cleanDebris(outputs: plan.units.lazy.flatMap(\.outputs))

@@ -60,6 +60,12 @@ public struct Snapshot: Codable, Sendable, Equatable {
         return (plan, planned)
     }
 
+    /// For `--aggregate-only`: this snapshot's `plan` again, with every aggregate over the items
+    /// whose units `history` has committed (see ``PartialAggregates``). Uses the stored digests.
+    public func partialAggregatePlan(of plan: Plan, history: [Digest: UnitHistory]) throws(PipelineError) -> Plan {
+        try self.plan(reading: nil, aggregateItems: PartialAggregates.coverage(of: plan, history: history)).plan
+    }
+
     /// The plan of this (stored) snapshot, to explain what changed in `next`; nil when the two
     /// plan the same units (same pipeline and file digests) or this one cannot be planned.
     public func previousPlan(before next: Snapshot) -> Plan? {

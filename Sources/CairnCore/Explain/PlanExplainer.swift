@@ -31,7 +31,9 @@ public struct PlanExplainer {
     public func explain() -> Explanation {
         let units = plan.units
         let steps = plan.pipeline.steps
-        let selected = selectedUnits()
+        let stepAllowed = stepsAllowed()
+        let itemAllowed = selection.itemsAllowed(in: plan)
+        let selected = selectedUnits(stepAllowed: stepAllowed, itemAllowed: itemAllowed)
         let keyed = steps.map { !$0.outputs.isEmpty }
 
         // Forcing: the named steps' selected units, then everything downstream through steps with outputs.
@@ -110,15 +112,13 @@ public struct PlanExplainer {
         // A unit runs only if everything it needs is committed or runs too. One that needs units
         // only an item selection (`--items`, `--where`, `--shard`) left out waits for them: a
         // partial run that did all it could is not a failure.
-        let stepAllowed = stepsAllowed()
-        let itemAllowed = selection.narrowsItems ? selection.itemsAllowed(in: plan) : []
         for u in units where decisions[u.index].runs {
             var waitingFor = false
             for n in u.needs {
                 switch decisions[n] {
                 case .done, .run: continue
                 case .waiting: waitingFor = true; continue
-                case .notSelected where stepAllowed[units[n].step] && units[n].item.map { !itemAllowed.isEmpty && !itemAllowed[$0] } == true:
+                case .notSelected where stepAllowed[units[n].step] && units[n].item.map { !itemAllowed[$0] } == true:
                     waitingFor = true
                     continue
                 case .notSelected:
@@ -156,9 +156,11 @@ public struct PlanExplainer {
 
     /// Which units the selection lets a run touch.
     public func selectedUnits() -> [Bool] {
-        let stepAllowed = stepsAllowed()
-        let itemAllowed = selection.itemsAllowed(in: plan)
-        return plan.units.map { u in
+        selectedUnits(stepAllowed: stepsAllowed(), itemAllowed: selection.itemsAllowed(in: plan))
+    }
+
+    func selectedUnits(stepAllowed: [Bool], itemAllowed: [Bool]) -> [Bool] {
+        plan.units.map { u in
             stepAllowed[u.step] && (u.item.map { itemAllowed[$0] } ?? true) && (selection.units?.contains(u.key) ?? true)
         }
     }
