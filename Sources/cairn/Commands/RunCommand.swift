@@ -47,17 +47,15 @@ struct RunCommand: ParsableCommand {
         snapshot.overrides = changes
         snapshot.scope = try selection.scope()
         snapshot.slurm = executor.slurm(stored: nil)
-        let defaultFolder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
-        if selection.aggregateOnly && !selection.narrowsItems, defaultFolder.exists, let stored = try? Snapshot.read(defaultFolder) {
+        let folder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
+        if selection.aggregateOnly && !selection.narrowsItems, folder.exists, let stored = try? Snapshot.read(folder) {
             snapshot.scope = stored.scope  // a statistics pass over a shard stays that shard
         }
         if detach {
-            let folder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
             try Detach.start(folder: folder)
             return
         }
         if oneshot && snapshot.slurm != nil { throw ValidationError("--oneshot runs here; leave out --executor slurm") }
-        let folder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
         if stage {
             guard try selection.selection() == RunSelection(), !oneshot else {
                 throw ValidationError("--stage stages the whole trial set; narrow it with --set or --max-trials instead of a selection")
