@@ -115,7 +115,7 @@ public enum OptimizerSession {
         environment += ["CAIRN_RUN_DIR=\(folder.path)", "CAIRN_OPTIMIZER_BATCH=\(batch)", "CAIRN_OPTIMIZER_WANT=\(want)"]
         let command = "(\(optimizer.run)) < \(ShellQuote.quote(inPath)) > \(ShellQuote.quote(outPath))"
         let executor = LocalExecutor(slots: 1, signalFD: options.signalFD)
-        let job = Job(id: 0, command: command, environment: environment, workingDirectory: root,
+        let job = AttemptRequest(id: 0, command: command, environment: environment, workingDirectory: root,
                       logPath: "\(folder.logs)/optimizer.log", timeout: nil, grace: options.grace)
         do { _ = try executor.start(job) } catch { return .failed("could not start (\(error))") }
         var stopping: Int32?
@@ -127,9 +127,9 @@ public enum OptimizerSession {
                     executor.stopAll(grace: options.grace)
                 }
             }
-            if let end = events.completions.first {
+            if let end = events.ends.first {
                 if let stopping { return .interrupted(stopping) }
-                guard end.termination == .exited(0) else { return .failed("exited with code \(end.exitCode)") }
+                guard end.succeeded else { return .failed("exited with code \(end.exitCode)") }
                 let data = FileManager.default.contents(atPath: outPath) ?? Data()
                 return .proposed(RawBytes.string(from: data))
             }

@@ -36,7 +36,7 @@ enum OrphanSweeper {
         let table = ProcessTable.all()
         var byGroup: [Int32: [ProcessTable.Entry]] = [:]
         for entry in table { byGroup[entry.group, default: []].append(entry) }
-        for (key, open) in open {
+        for (key, open) in open where open.attempt.pid > 0 {  // 0: an in-process attempt, no process
             let marker = "CAIRN_UNIT_KEY=\(key.hex)"
             for member in byGroup[open.attempt.pid] ?? []
             where member.startTicks >= open.attempt.startTicks && member.pid != getpid()

@@ -16,7 +16,8 @@ final class Runner {
         var staged: [String]
         var log: String
         var started: Double
-        var pid: Int32
+        /// The process id, for an attempt run as a process; nil for an in-process one.
+        var pid: Int32?
         /// GPU ids handed to it (given back when it ends).
         var gpus: [String] = []
         /// Where this attempt's output starts in the unit's log (all attempts append to it).
@@ -182,7 +183,7 @@ final class Runner {
             }
             let events = executor.wait(until: deadline)
             for signal in events.signals { handle(signal: signal) }
-            for completion in events.completions { finish(completion) }
+            for end in events.ends { finish(end) }
             settleDurable()
             report(final: false)
         }
@@ -192,183 +193,6 @@ final class Runner {
         report(final: true)
         staging.removeEmptyStagingFolders(outputs: plan.units.lazy.flatMap(\.outputs))
         return summary
-    }
-
-    // MARK: - Starting
-
-    func launch(_ index: Int) {
-        if decisions[index].reuses, let source = cache.source(of: plan.units[index].key), adopt(index, from: source) { return }
-        let unit = plan.units[index]
-        let step = plan.pipeline.steps[unit.step]
-        let number = (history[unit.key]?.attempts ?? 0) + (sessionAttempts[index] ?? 0) + 1
-        sessionAttempts[index, default: 0] += 1
-        attemptCounter += 1
-        let attemptID = "\(attemptPrefix)-\(attemptCounter)"
-        let log = folder.log(step: step.name, label: plan.itemLabel(of: unit))
-        do throws(RunError) {
-            if step.checkpoint {
-                let restarts = history[unit.key]?.interruptions ?? 0
-                guard restarts <= step.maxRestarts else {
-                    throw RunError("was stopped and continued \(restarts) times, more than max_restarts (\(step.maxRestarts)); raise max_restarts or look at why it does not finish", exitCode: 1)
-                }
-                _ = RawPath.makeDirectories(command.checkpointFolder(unit))
-            }
-            let staged = try staging.prepare(unit.outputs, attempt: attemptID)
-            let rendered: (command: String, environment: [String])
-            let shown = scratch.map { root in staged.map { "\(root)/\($0)" } } ?? staged
-            do { rendered = try command.render(unit, attempt: number, staged: shown) } catch {
-                throw RunError("cannot render the command: \(error)", exitCode: 1)
-            }
-            let resources = step.resources
-            var environment = rendered.environment
-            let gpus = use.take(resources)
-            if !options.budget.gpus.isEmpty { environment.append("CUDA_VISIBLE_DEVICES=\(gpus.joined(separator: ","))") }
-            var job = Job(id: index, command: rendered.command, environment: environment,
-                          workingDirectory: workingDirectory, logPath: log, timeout: step.timeout, grace: options.grace)
-            job.stopSignal = Self.signalNumber(step.stopSignal)
-            let logOffset = step.metrics == nil ? 0 : Self.size(of: log)
-            let pid: Int32
-            do { pid = try executor.start(job) } catch {
-                use.give(resources, gpus: gpus)
-                throw RunError("\(error)", machineFault: error.code.map(isMachineFault) ?? false)
-            }
-            faults.unitSpawned()
-            attempts[index] = Attempt(number: number, staged: staged, log: log, started: MonotonicClock.now(), pid: pid, gpus: gpus,
-                                      logOffset: logOffset, shown: shown)
-            append(.attemptStarted(key: unit.key, attempt: number, pid: pid, startTicks: ProcessTable.startTicks(of: pid) ?? 0, time: now()))
-            progress.steps[stepSlot[unit.step]].running += 1
-        } catch {
-            if error.isMachineFault {
-                scheduler.requeue(index)
-                sessionAttempts[index, default: 1] -= 1
-                fatal("\(plan.label(of: unit)) could not start: \(error.description); free space or fix the folder, then run `cairn resume`")
-                return
-            }
-            attempts[index] = Attempt(number: number, staged: [], log: log, started: MonotonicClock.now(), pid: 0)
-            fail(index, exitCode: -1, duration: 0, reason: error.description, allowRetry: false)
-        }
-    }
-
-    // MARK: - Ending
-
-    func finish(_ completion: JobCompletion) {
-        let index = completion.id
-        guard let attempt = attempts[index] else { return }
-        let unit = plan.units[index]
-        let step = plan.pipeline.steps[unit.step]
-        use.give(step.resources, gpus: attempt.gpus)
-        progress.steps[stepSlot[unit.step]].running -= 1
-        removeIfEmpty(attempt.log)
-        // A stopped checkpointing unit paused, whatever its exit status: it continues next time.
-        if completion.stopped && (step.checkpoint || !(completion.termination == .exited(0))) {
-            interrupted(index, attempt)
-            return
-        }
-        if completion.timedOut {
-            let limit = step.timeout.map { Self.seconds($0) } ?? "?"
-            fail(index, exitCode: completion.exitCode, duration: completion.duration, reason: "timed out after \(limit); stopped its process group", allowRetry: true)
-            return
-        }
-        guard completion.termination == .exited(0) else {
-            let reason: String
-            switch completion.termination {
-            case .exited(let code): reason = "exited with code \(code)"
-            case .signaled(let signal): reason = "killed by signal \(signal) (\(signalName(signal)))"
-            }
-            fail(index, exitCode: completion.exitCode, duration: completion.duration, reason: reason, allowRetry: true)
-            return
-        }
-        let metrics: [Metric]
-        switch self.metrics(of: index, attempt) {
-        case .success(let m): metrics = m
-        case .failure(let error):
-            fail(index, exitCode: 0, duration: completion.duration, reason: error.description, allowRetry: true)
-            return
-        }
-        let outputs: [OutputDigest]
-        do {
-            outputs = try staging.commit(outputs: unit.outputs, staged: attempt.staged, names: step.outputs.map(\.name))
-        } catch {
-            if error.fatal {
-                interrupted(index, attempt)
-                fatal("\(plan.label(of: unit)): \(error.reason); free space or fix the folder, then run `cairn resume`")
-                return
-            }
-            fail(index, exitCode: 0, duration: completion.duration, reason: error.reason, allowRetry: true)
-            return
-        }
-        attempts[index] = nil
-        faults.outputsRenamed()
-        if let covered = plan.itemsCovered(by: unit), covered < plan.items.count {
-            _ = append(.partial(key: unit.key, step: step.name, items: covered, total: plan.items.count))
-        }
-        let commit = UnitCommit(key: unit.key, attempt: attempt.number, exitCode: 0,
-                                durationMs: Int64(completion.duration * 1000), time: now(), outputs: outputs, metrics: metrics)
-        if let sequence = append(.committed(commit)) {
-            awaitingDurability.append((sequence, index))
-        }
-    }
-
-    /// Closes an attempt that Cairn stopped (interrupt, machine fault): not a failure of the unit.
-    func interrupted(_ index: Int, _ attempt: Attempt) {
-        staging.discard(attempt.staged)
-        attempts[index] = nil
-        append(.interrupted(key: plan.units[index].key, attempt: attempt.number, time: now()))
-        summary.interruptedAttempts += 1
-    }
-
-    func fail(_ index: Int, exitCode: Int, duration: Double, reason: String, allowRetry: Bool) {
-        let unit = plan.units[index]
-        let step = plan.pipeline.steps[unit.step]
-        let attempt = attempts.removeValue(forKey: index)
-        staging.discard(attempt?.staged ?? [])
-        let number = attempt?.number ?? 0
-        append(.failed(UnitFailure(key: unit.key, attempt: number, exitCode: exitCode,
-                                   durationMs: Int64(duration * 1000), time: now(), reason: reason)))
-        let used = sessionAttempts[index] ?? 1
-        let report = UnitFailureReport(unit: plan.label(of: unit), reason: "attempt \(number) \(reason)", log: attempt?.log ?? "")
-        if allowRetry, !stopping, used <= step.retries {
-            let delay = min(600, step.retryBackoff * pow(2, Double(used - 1)))
-            scheduler.retry(index, at: MonotonicClock.now() + delay)
-            observer.unitFailed(report, retrying: true)
-            return
-        }
-        let skipped = scheduler.failed(index)
-        for s in skipped { progress.steps[stepSlot[plan.units[s].step]].skipped += 1 }
-        progress.steps[stepSlot[unit.step]].failed += 1
-        summary.failures.append(report)
-        summary.skipped += skipped.count
-        observer.unitFailed(report, retrying: false)
-        if options.failFast && !stopping {
-            stopping = true
-            observer.notice("--fail-fast: a unit failed; starting no more units and letting running ones finish")
-        }
-    }
-
-    /// The journal sequence number worth waking up for: the first commit something depends on,
-    /// or, when nothing runs, the last commit awaited. 0 for none.
-    func durabilityWanted() -> UInt64 {
-        guard !awaitingDurability.isEmpty else { return 0 }
-        if executor.runningCount == 0 { return awaitingDurability.last!.sequence }
-        return awaitingDurability.first { scheduler.hasDependents($0.unit) }?.sequence ?? 0
-    }
-
-    /// Marks units whose commit records are now durable as committed.
-    func settleDurable() {
-        guard !awaitingDurability.isEmpty else { return }
-        let durable = journal.durableSequence
-        var kept: [(sequence: UInt64, unit: Int)] = []
-        for entry in awaitingDurability {
-            if entry.sequence <= durable {
-                scheduler.succeeded(entry.unit)
-                progress.steps[stepSlot[plan.units[entry.unit].step]].committed += 1
-                summary.committed += 1
-            } else {
-                kept.append(entry)
-            }
-        }
-        awaitingDurability = kept
-        if let error = journal.error, !kept.isEmpty { fatal("\(error)") ; awaitingDurability = [] }
     }
 
     // MARK: - Signals

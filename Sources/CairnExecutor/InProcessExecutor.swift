@@ -1,0 +1,166 @@
+import Synchronization
+
+/// Runs attempts that are Swift closures, each in its own task in this process, at most
+/// ``slots`` at a time.
+///
+/// Stopping cancels the attempt's task; a closure is expected to notice (`Task.isCancelled`,
+/// `try Task.checkCancellation()`, or any cancellable `await`) and return or throw. One that
+/// has not ended `grace` seconds after its cancellation is *abandoned*: it ends with
+/// ``AttemptEnd/Reason/abandoned`` and keeps running detached until the process exits, its
+/// result ignored. (Swift cannot kill a task; the process that owns the executor exits at the
+/// end of its session, which ends such closures.) Not thread-safe except ``wake()``.
+public final class InProcessExecutor: Executor {
+    struct Running {
+        var id: Int
+        var task: Task<Void, Never>
+        var started: Double
+        var deadline: Double?
+        var grace: Double
+        var killAt: Double?
+        var timedOut = false
+        var stopped = false
+    }
+
+    struct Finished {
+        var token: UInt64
+        var reason: AttemptEnd.Reason
+        var ended: Double
+    }
+
+    /// Where tasks leave their ends for the driving thread.
+    final class Inbox: Sendable {
+        let list = Mutex<[Finished]>([])
+    }
+
+    public let slots: Int
+    let port: EventPort
+    private var running: [UInt64: Running] = [:]  // by token
+    private var nextToken: UInt64 = 0
+    private let finished = Inbox()
+    /// Closures given up on that may still be running.
+    public private(set) var abandonedCount = 0
+
+    /// - Parameters:
+    ///   - slots: the most attempts at once.
+    ///   - signalFD: read end of the signal pipe, if signals should wake waits.
+    public convenience init(slots: Int, signalFD: Int32? = nil) {
+        self.init(slots: slots, port: EventPort(signalFD: signalFD))
+    }
+
+    /// An executor waking on a shared port.
+    public init(slots: Int, port: EventPort) {
+        self.slots = max(1, slots)
+        self.port = port
+    }
+
+    public var runningCount: Int { running.count }
+
+    public func start(_ attempt: AttemptRequest) throws(ExecutorError) -> AttemptHandle {
+        guard case .closure(let body) = attempt.work else {
+            throw ExecutorError("the in-process executor runs Swift closures only; run shell commands with a process executor")
+        }
+        nextToken += 1
+        let token = nextToken
+        let log = AttemptLog(path: attempt.logPath)
+        let finished = self.finished
+        let waker = port.waker
+        let task = Task.detached {
+            let reason: AttemptEnd.Reason
+            do {
+                try await body(log)
+                reason = .returned
+            } catch {
+                reason = .threw(describeClosureError(error))
+            }
+            let ended = MonotonicClock.now()
+            finished.list.withLock { $0.append(Finished(token: token, reason: reason, ended: ended)) }
+            waker.wake()
+        }
+        let now = MonotonicClock.now()
+        running[token] = Running(id: attempt.id, task: task, started: now, deadline: attempt.timeout.map { now + $0 }, grace: attempt.grace)
+        return AttemptHandle(id: attempt.id, processID: nil)
+    }
+
+    public func wake() { port.waker.wake() }
+
+    public var waker: Waker { port.waker }
+
+    public func stopAll(grace: Double) {
+        let now = MonotonicClock.now()
+        for (token, var r) in running {
+            r.task.cancel()
+            r.stopped = true
+            r.killAt = min(r.killAt ?? .infinity, now + grace)
+            running[token] = r
+        }
+    }
+
+    public func killAll() {
+        let now = MonotonicClock.now()
+        for (token, var r) in running {
+            r.task.cancel()
+            r.killAt = now
+            running[token] = r
+        }
+    }
+
+    public func wait(until deadline: Double?) -> ExecutorEvents {
+        var events = ExecutorEvents()
+        while true {
+            collect(into: &events)
+            if !events.ends.isEmpty { return events }
+            let now = MonotonicClock.now()
+            var next = deadline
+            if let d = nextDeadline { next = min(next ?? d, d) }
+            let seen = port.poll([], timeout: EventPort.milliseconds(until: next, now: now))
+            events.signals += seen.signals
+            collect(into: &events)
+            if seen.failed || !events.ends.isEmpty || !events.signals.isEmpty || seen.woke { return events }
+            if let deadline, MonotonicClock.now() >= deadline { return events }
+        }
+    }
+
+    /// The earliest time a running closure must be cancelled or given up on.
+    var nextDeadline: Double? {
+        var next: Double?
+        for r in running.values {
+            if let d = r.killAt ?? r.deadline { next = min(next ?? d, d) }
+        }
+        return next
+    }
+
+    /// Enforces timeouts and grace periods, and moves ended attempts into `events`; does not block.
+    func collect(into events: inout ExecutorEvents) {
+        let done = finished.list.withLock { list in
+            defer { list.removeAll(keepingCapacity: true) }
+            return list
+        }
+        for f in done {
+            guard let r = running.removeValue(forKey: f.token) else { continue }  // abandoned before
+            events.ends.append(AttemptEnd(id: r.id, processID: nil, reason: f.reason, timedOut: r.timedOut, stopped: r.stopped,
+                                          duration: f.ended - r.started))
+        }
+        let now = MonotonicClock.now()
+        for (token, var r) in running {
+            if let killAt = r.killAt, now >= killAt {
+                running[token] = nil
+                abandonedCount += 1
+                events.ends.append(AttemptEnd(id: r.id, processID: nil, reason: .abandoned, timedOut: r.timedOut, stopped: r.stopped,
+                                              duration: now - r.started))
+            } else if r.killAt == nil, let d = r.deadline, now >= d {
+                r.task.cancel()
+                r.timedOut = true
+                r.killAt = now + r.grace
+                running[token] = r
+            }
+        }
+    }
+
+}
+
+/// A closure's error as one line.
+func describeClosureError(_ error: any Error) -> String {
+    if error is CancellationError { return "cancelled" }
+    let text = String(describing: error)
+    return text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
+}

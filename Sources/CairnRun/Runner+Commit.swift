@@ -1,0 +1,133 @@
+import CairnCore
+import CairnExecutor
+import CairnJournal
+import Foundation
+
+/// Commit: how an attempt's end becomes a commit (outputs renamed into place, then journaled,
+/// counted once durable), a failure (retried or final, skipping dependents) or an interruption.
+extension Runner {
+    func finish(_ completion: AttemptEnd) {
+        let index = completion.id
+        guard let attempt = attempts[index] else { return }
+        let unit = plan.units[index]
+        let step = plan.pipeline.steps[unit.step]
+        use.give(step.resources, gpus: attempt.gpus)
+        progress.steps[stepSlot[unit.step]].running -= 1
+        removeIfEmpty(attempt.log)
+        // A stopped checkpointing unit paused, whatever its exit status: it continues next time.
+        if completion.stopped && (step.checkpoint || !completion.succeeded) {
+            interrupted(index, attempt)
+            return
+        }
+        if completion.timedOut {
+            let limit = step.timeout.map { Self.seconds($0) } ?? "?"
+            let how = completion.processID != nil ? "stopped its process group"
+                : completion.reason == .abandoned ? "cancelled it; it did not return within the grace period and was abandoned" : "cancelled it"
+            fail(index, exitCode: completion.exitCode, duration: completion.duration, reason: "timed out after \(limit); \(how)", allowRetry: true)
+            return
+        }
+        guard completion.succeeded else {
+            let reason: String
+            switch completion.reason {
+            case .exited(let code): reason = "exited with code \(code)"
+            case .signaled(let signal): reason = "killed by signal \(signal) (\(signalName(signal)))"
+            case .threw(let error): reason = "threw: \(error)"
+            case .abandoned: reason = "did not return within the grace period; abandoned"
+            case .returned: reason = "returned"
+            }
+            fail(index, exitCode: completion.exitCode, duration: completion.duration, reason: reason, allowRetry: true)
+            return
+        }
+        let metrics: [Metric]
+        switch self.metrics(of: index, attempt) {
+        case .success(let m): metrics = m
+        case .failure(let error):
+            fail(index, exitCode: 0, duration: completion.duration, reason: error.description, allowRetry: true)
+            return
+        }
+        let outputs: [OutputDigest]
+        do {
+            outputs = try staging.commit(outputs: unit.outputs, staged: attempt.staged, names: step.outputs.map(\.name))
+        } catch {
+            if error.fatal {
+                interrupted(index, attempt)
+                fatal("\(plan.label(of: unit)): \(error.reason); free space or fix the folder, then run `cairn resume`")
+                return
+            }
+            fail(index, exitCode: 0, duration: completion.duration, reason: error.reason, allowRetry: true)
+            return
+        }
+        attempts[index] = nil
+        faults.outputsRenamed()
+        if let covered = plan.itemsCovered(by: unit), covered < plan.items.count {
+            _ = append(.partial(key: unit.key, step: step.name, items: covered, total: plan.items.count))
+        }
+        let commit = UnitCommit(key: unit.key, attempt: attempt.number, exitCode: 0,
+                                durationMs: Int64(completion.duration * 1000), time: now(), outputs: outputs, metrics: metrics)
+        if let sequence = append(.committed(commit)) {
+            awaitingDurability.append((sequence, index))
+        }
+    }
+
+    /// Closes an attempt that Cairn stopped (interrupt, machine fault): not a failure of the unit.
+    func interrupted(_ index: Int, _ attempt: Attempt) {
+        staging.discard(attempt.staged)
+        attempts[index] = nil
+        append(.interrupted(key: plan.units[index].key, attempt: attempt.number, time: now()))
+        summary.interruptedAttempts += 1
+    }
+
+    func fail(_ index: Int, exitCode: Int, duration: Double, reason: String, allowRetry: Bool) {
+        let unit = plan.units[index]
+        let step = plan.pipeline.steps[unit.step]
+        let attempt = attempts.removeValue(forKey: index)
+        staging.discard(attempt?.staged ?? [])
+        let number = attempt?.number ?? 0
+        append(.failed(UnitFailure(key: unit.key, attempt: number, exitCode: exitCode,
+                                   durationMs: Int64(duration * 1000), time: now(), reason: reason)))
+        let used = sessionAttempts[index] ?? 1
+        let report = UnitFailureReport(unit: plan.label(of: unit), reason: "attempt \(number) \(reason)", log: attempt?.log ?? "")
+        if allowRetry, !stopping, used <= step.retries {
+            let delay = min(600, step.retryBackoff * pow(2, Double(used - 1)))
+            scheduler.retry(index, at: MonotonicClock.now() + delay)
+            observer.unitFailed(report, retrying: true)
+            return
+        }
+        let skipped = scheduler.failed(index)
+        for s in skipped { progress.steps[stepSlot[plan.units[s].step]].skipped += 1 }
+        progress.steps[stepSlot[unit.step]].failed += 1
+        summary.failures.append(report)
+        summary.skipped += skipped.count
+        observer.unitFailed(report, retrying: false)
+        if options.failFast && !stopping {
+            stopping = true
+            observer.notice("--fail-fast: a unit failed; starting no more units and letting running ones finish")
+        }
+    }
+
+    /// The journal sequence number worth waking up for: the first commit something depends on,
+    /// or, when nothing runs, the last commit awaited. 0 for none.
+    func durabilityWanted() -> UInt64 {
+        guard !awaitingDurability.isEmpty else { return 0 }
+        if executor.runningCount == 0 { return awaitingDurability.last!.sequence }
+        return awaitingDurability.first { scheduler.hasDependents($0.unit) }?.sequence ?? 0
+    }
+
+    /// Marks units whose commit records are now durable as committed.
+    func settleDurable() {
+        guard !awaitingDurability.isEmpty else { return }
+        let durable = journal.durableSequence
+        var kept: [(sequence: UInt64, unit: Int)] = []
+        for entry in awaitingDurability {
+            if entry.sequence <= durable {
+                scheduler.succeeded(entry.unit)
+                progress.steps[stepSlot[plan.units[entry.unit].step]].committed += 1
+                summary.committed += 1
+            } else {
+                kept.append(entry)
+            }
+        }
+        awaitingDurability = kept
+        if let error = journal.error, !kept.isEmpty { fatal("\(error)") ; awaitingDurability = [] }
+    }
+}

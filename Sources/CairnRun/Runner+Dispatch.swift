@@ -1,0 +1,72 @@
+import CairnCore
+import CairnExecutor
+import CairnJournal
+import Foundation
+
+/// Dispatch: how an admitted unit's attempt is prepared (staging, rendering, resources) and
+/// handed to the executor, and how its start is journaled.
+extension Runner {
+    func launch(_ index: Int) {
+        if decisions[index].reuses, let source = cache.source(of: plan.units[index].key), adopt(index, from: source) { return }
+        let unit = plan.units[index]
+        let step = plan.pipeline.steps[unit.step]
+        let number = (history[unit.key]?.attempts ?? 0) + (sessionAttempts[index] ?? 0) + 1
+        sessionAttempts[index, default: 0] += 1
+        attemptCounter += 1
+        let attemptID = "\(attemptPrefix)-\(attemptCounter)"
+        let log = folder.log(step: step.name, label: plan.itemLabel(of: unit))
+        do throws(RunError) {
+            if step.checkpoint {
+                let restarts = history[unit.key]?.interruptions ?? 0
+                guard restarts <= step.maxRestarts else {
+                    throw RunError("was stopped and continued \(restarts) times, more than max_restarts (\(step.maxRestarts)); raise max_restarts or look at why it does not finish", exitCode: 1)
+                }
+                _ = RawPath.makeDirectories(command.checkpointFolder(unit))
+            }
+            let staged = try staging.prepare(unit.outputs, attempt: attemptID)
+            let shown = scratch.map { root in staged.map { "\(root)/\($0)" } } ?? staged
+            let resources = step.resources
+            let gpus = use.take(resources)
+            let work: AttemptWork
+            if step.isClosure {
+                guard let body = options.closures[step.name] else {
+                    use.give(resources, gpus: gpus)
+                    throw RunError("step \(step.name) is a Swift closure step; run it with the program that declares it", exitCode: 2)
+                }
+                let context = command.context(unit, attempt: number, staged: shown, root: workingDirectory, gpus: gpus)
+                work = .closure { log in try await body(context(log)) }
+            } else {
+                let rendered: (command: String, environment: [String])
+                do { rendered = try command.render(unit, attempt: number, staged: shown) } catch {
+                    use.give(resources, gpus: gpus)
+                    throw RunError("cannot render the command: \(error)", exitCode: 1)
+                }
+                var environment = rendered.environment
+                if !options.budget.gpus.isEmpty { environment.append("CUDA_VISIBLE_DEVICES=\(gpus.joined(separator: ","))") }
+                work = .process(command: rendered.command, environment: environment, workingDirectory: workingDirectory)
+            }
+            var request = AttemptRequest(id: index, work: work, logPath: log, timeout: step.timeout, grace: options.grace)
+            request.stopSignal = Self.signalNumber(step.stopSignal)
+            let logOffset = step.metrics == nil ? 0 : Self.size(of: log)
+            let handle: AttemptHandle
+            do { handle = try executor.start(request) } catch {
+                use.give(resources, gpus: gpus)
+                throw RunError("\(error)", machineFault: error.code.map(isMachineFault) ?? false)
+            }
+            faults.unitSpawned()
+            attempts[index] = Attempt(number: number, staged: staged, log: log, started: MonotonicClock.now(), pid: handle.processID, gpus: gpus,
+                                      logOffset: logOffset, shown: shown)
+            append(.attemptStarted(key: unit.key, attempt: number, pid: handle.processID ?? 0, startTicks: handle.processStartTicks, time: now()))
+            progress.steps[stepSlot[unit.step]].running += 1
+        } catch {
+            if error.isMachineFault {
+                scheduler.requeue(index)
+                sessionAttempts[index, default: 1] -= 1
+                fatal("\(plan.label(of: unit)) could not start: \(error.description); free space or fix the folder, then run `cairn resume`")
+                return
+            }
+            attempts[index] = Attempt(number: number, staged: [], log: log, started: MonotonicClock.now(), pid: nil)
+            fail(index, exitCode: -1, duration: 0, reason: error.description, allowRetry: false)
+        }
+    }
+}
