@@ -10,12 +10,14 @@ let package = Package(
         .library(name: "CairnJournal", targets: ["CairnJournal"]),
         .library(name: "CairnExecutor", targets: ["CairnExecutor"]),
         .library(name: "CairnRun", targets: ["CairnRun"]),
+        .library(name: "Cairn", targets: ["Cairn"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(name: "CCairnSystem"),
@@ -31,12 +33,24 @@ let package = Package(
         .target(name: "CairnExecutor", dependencies: ["CairnCore", "CCairnSystem"]),
         .target(
             name: "CairnRun",
-            dependencies: ["CairnCore", "CairnJournal", "CairnExecutor", "CCairnSystem"]
-        ),
-        .executableTarget(
-            name: "cairn",
             dependencies: [
-                "CairnRun",
+                "CairnCore", "CairnJournal", "CairnExecutor", "CCairnSystem",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "CairnCommandLine",
+            dependencies: [
+                "CairnRun", "CCairnSystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "cairn", dependencies: ["CairnCommandLine"]),
+        .target(
+            name: "Cairn",
+            dependencies: [
+                "CairnRun", "CairnCore", "CairnCommandLine", "CCairnSystem",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

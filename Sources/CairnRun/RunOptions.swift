@@ -27,6 +27,8 @@ public struct RunOptions: Sendable {
     public var budget = ResourceBudget()
     /// Read end of the signal pipe (SIGINT, SIGTERM, SIGHUP, SIGUSR1), if signals are handled.
     public var signalFD: Int32?
+    /// The closures of the pipeline's in-process steps (declared with the `Cairn` library).
+    public var closures = ClosureSteps()
 
     public init(jobs: Int, failFast: Bool = false, grace: Double = 10, signalFD: Int32? = nil) {
         self.jobs = jobs

@@ -79,19 +79,24 @@ public enum RunSession {
         do { planned = try given.plan(reading: digester) } catch { throw .pipeline(error) }
         digester.save()
         if let problem = options.selection.problems(in: planned.plan) { throw RunError.usage(problem) }
+        if let step = planned.plan.pipeline.steps.first(where: { $0.isClosure && options.closures[$0.name] == nil }) {
+            throw DeclaredPipeline.refusal(given, folder: nil)
+                ?? RunError.usage("step \(step.name) is a Swift closure step, and this program does not declare it; run it with the program that does")
+        }
         var snapshot = planned.snapshot
         snapshot.staged = nil  // a session that runs it ends the staging
         return (planned.plan, snapshot)
     }
 
     /// Opens a journal segment in `folder`, journals what the session starts with (interrupted
-    /// attempts, forced units), runs the units decided "run", and closes the segment.
+    /// attempts, forced units), runs the units decided "run" through `executor` (by default the
+    /// local process executor), and closes the segment.
     static func drive(
         plan: Plan, explanation: Explanation, snapshot: Snapshot, folder: RunFolder, scratch: String?, state: JournalState,
         cache: ResultCache, options: RunOptions, observer: any RunObserver, host: HostIdentity, heartbeat: @escaping () -> Void,
-        workerJob: String? = nil
+        workerJob: String? = nil, executor given: (any Executor)? = nil
     ) throws(RunError) -> RunSummary {
-        let executor = LocalExecutor(slots: options.jobs, signalFD: options.signalFD)
+        let executor = given ?? defaultExecutor(for: plan, options: options)
         let watch = DurabilityWatch(waker: executor.waker)
         let info = SegmentInfo(host: host.host, bootID: host.bootID, pid: getpid(), time: Int64(Date().timeIntervalSince1970 * 1000), job: workerJob ?? "")
         // A worker and a trial close no attempts: a worker's are SLURM's, a trial's journal is its own.
@@ -112,5 +117,15 @@ public enum RunSession {
         }
         try SessionJournal.close(writer, summary)
         return summary
+    }
+
+    /// The executor a session on this machine uses: processes for shell steps, tasks for
+    /// in-process steps, both when the pipeline mixes them.
+    static func defaultExecutor(for plan: Plan, options: RunOptions) -> any Executor {
+        let closures = plan.pipeline.steps.contains(where: \.isClosure)
+        let shell = plan.pipeline.steps.contains { !$0.isClosure }
+        if closures && shell { return MixedExecutor(slots: options.jobs, signalFD: options.signalFD) }
+        if closures { return InProcessExecutor(slots: options.jobs, signalFD: options.signalFD) }
+        return LocalExecutor(slots: options.jobs, signalFD: options.signalFD)
     }
 }

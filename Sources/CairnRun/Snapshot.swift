@@ -24,6 +24,9 @@ public struct Snapshot: Codable, Sendable, Equatable {
     public var scope: ItemScope?
     /// Created by `cairn run --stage` and not run since: its trials show as staged.
     public var staged: Bool?
+    /// For a pipeline declared in Swift (the `Cairn` library): the program that declares it,
+    /// which alone can run its closure steps; nil for a pipeline file.
+    public var program: String?
 
     public init(pipelineFile: String, root: String, pipeline: PipelineSpec) {
         self.pipelineFile = pipelineFile

@@ -105,3 +105,12 @@ public enum ItemValue: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 }
+
+extension ItemValue: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByBooleanLiteral {
+    /// `1` is `.int(1)` (declaring values in Swift: `pipeline.param("size", 64)`).
+    public init(integerLiteral value: Int) { self = .int(value) }
+    /// `1.0` is `.double(1.0)`: a number, never the integer 1.
+    public init(floatLiteral value: Double) { self = .double(value) }
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+}

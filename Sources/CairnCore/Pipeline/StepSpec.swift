@@ -79,6 +79,13 @@ public struct StepSpec: Sendable, Codable, Equatable {
     /// What the step measures (`metrics:`): journaled with each unit's commit, shown by
     /// `cairn trials`. Not part of unit keys: declaring it re-runs nothing.
     public var metrics: MetricsSpec?
+    /// For a step that is a Swift closure run in process (declared with the `Cairn` library):
+    /// the version its author gives the closure's code, part of its units' keys, since Swift
+    /// cannot hash code. Nil for a shell step (its `run` is the command).
+    public var version: String?
+
+    /// Whether the step is a Swift closure run in process rather than a shell command.
+    public var isClosure: Bool { version != nil }
 
     /// CPUs, memory, GPUs and expected time of one unit.
     public struct Resources: Sendable, Codable, Equatable {
@@ -130,7 +137,7 @@ public struct StepSpec: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case name, run, needs, outputs, inputs, env, timeout, retries, retryBackoff, foreach, stopSignal, code
-        case resources, checkpoint, maxRestarts, metrics
+        case resources, checkpoint, maxRestarts, metrics, version
     }
 
     /// Decodes a stored step; members added after a snapshot was written take their defaults.
@@ -152,6 +159,7 @@ public struct StepSpec: Sendable, Codable, Equatable {
         checkpoint = try c.decodeIfPresent(Bool.self, forKey: .checkpoint) ?? false
         maxRestarts = try c.decodeIfPresent(Int.self, forKey: .maxRestarts) ?? 10
         metrics = try c.decodeIfPresent(MetricsSpec.self, forKey: .metrics)
+        version = try c.decodeIfPresent(String.self, forKey: .version)
     }
 
     /// The steps this one depends on: `needs` plus steps whose outputs it takes as inputs.

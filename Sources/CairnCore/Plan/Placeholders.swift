@@ -18,9 +18,11 @@ public enum Placeholders {
         (step.foreach == .item ? axes : []) + params + ["step"]
     }
 
-    /// The params of `spec` that `step`'s templates (run, env, outputs, inputs) use, sorted by name.
+    /// The params of `spec` that `step`'s templates (run, env, outputs, inputs) use, sorted by
+    /// name; every param for an in-process step (its closure sees them all).
     public static func paramsUsed(by step: StepSpec, in spec: PipelineSpec) -> [String] {
         guard !spec.params.isEmpty else { return [] }
+        if step.isClosure { return spec.params.map(\.name).sorted { CanonicalJSON.codePointOrder($0, $1) } }
         var texts = [step.run] + step.env.map(\.value) + step.outputs.map(\.pattern)
         for input in step.inputs { if case .path(let p) = input.source { texts.append(p) } }
         var used = Set<String>()

@@ -7,12 +7,14 @@
 /// {"code": {PATH: SHA256_HEX|null}, "env": [[NAME, TEMPLATE], ...],
 ///  "files": {PATH: SHA256_HEX|null}, "foreach": "item"|"once", "inputs": {NAME: [PATH, ...]},
 ///  "needs": [KEY_HEX, ...], "outputs": {NAME: PATH}, "params": {NAME: VALUE},
-///  "run": TEMPLATE, "seed": SEED, "step": NAME, "v": 1, "values": {AXIS: VALUE}}
+///  "run": TEMPLATE, "seed": SEED, "step": NAME, "v": 1, "values": {AXIS: VALUE},
+///  "version": VERSION}
 /// ```
 ///
-/// `code` (the step's code files), `files` (the unit's inputs that no step produces) and
-/// `params` (the params its templates use) appear only when not empty, so adding them to the
-/// format left every earlier key unchanged.
+/// `code` (the step's code files), `files` (the unit's inputs that no step produces),
+/// `params` (the params its templates use) and `version` (an in-process step's declared
+/// version) appear only when not empty or set, so adding them to the format left every earlier
+/// key unchanged.
 public struct UnitKeyWriter: Sendable {
     let codeText: String
     let paramsText: String
@@ -20,6 +22,7 @@ public struct UnitKeyWriter: Sendable {
     let foreachText: String
     let runText: String
     let stepText: String
+    let versionText: String
     let inputOrder: [(json: String, index: Int)]
     let outputOrder: [(json: String, index: Int)]
     let axisOrder: [(json: String, index: Int)]
@@ -43,6 +46,7 @@ public struct UnitKeyWriter: Sendable {
         foreachText = CanonicalJSON.string(step.foreach.rawValue).text
         runText = CanonicalJSON.string(step.run).text
         stepText = CanonicalJSON.string(step.name).text
+        versionText = step.version.map { ",\"version\":" + CanonicalJSON.string($0).text } ?? ""
         func order(_ names: [String]) -> [(json: String, index: Int)] {
             names.enumerated().sorted { CanonicalJSON.codePointOrder($0.element, $1.element) }
                 .map { (CanonicalJSON.string($0.element).text, $0.offset) }
@@ -116,7 +120,9 @@ public struct UnitKeyWriter: Sendable {
             out += ":"
             values[i].json.write(to: &out)
         }
-        out += "}}"
+        out += "}"
+        out += versionText
+        out += "}"
         return out
     }
 

@@ -10,6 +10,9 @@ public enum SlurmSession {
         snapshot given: Snapshot, folder: RunFolder, options: RunOptions, slurm: SlurmOptions, observer: any RunObserver,
         host: HostIdentity = .current, beforeRun: (Explanation, JournalState) -> Void = { _, _ in }
     ) throws(RunError) -> RunSummary {
+        if given.pipeline.steps.contains(where: \.isClosure) {
+            throw RunError.usage("a pipeline with Swift closure steps runs in its own program; leave out --executor slurm (submit the program itself as a SLURM job instead)")
+        }
         guard SlurmClient.reachable() else {
             throw RunError("SLURM does not answer (`sinfo` failed); start a cluster (scripts/slurm-local start) or set SLURM_CONF", exitCode: 1)
         }

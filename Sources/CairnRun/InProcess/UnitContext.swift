@@ -1,0 +1,119 @@
+import CairnCore
+import CairnExecutor
+import Logging
+
+/// What an in-process step's closure receives for one attempt of one unit.
+///
+/// Output paths are staging paths: write the files there; Cairn renames them to their final
+/// paths, atomically, only after the closure returns (exactly as for a shell step's
+/// `{out.NAME}`), and discards them if it throws or is stopped. Paths are absolute.
+public struct UnitContext: Sendable {
+    /// The step's name.
+    public let step: String
+    /// The unit's label (`render[sample=3]`).
+    public let unit: String
+    /// The item's values by axis name (empty for a `foreach: once` step).
+    public let values: [String: ItemValue]
+    /// The pipeline's params by name.
+    public let params: [String: ItemValue]
+    /// The unit's seed: derived from the pipeline's seed and the item's values, the same for
+    /// every step of an item and in every run.
+    public let seed: Int
+    /// This attempt's number (1 for the first).
+    public let attempt: Int
+    /// Where to write each declared output, by name (staging paths; committed after success).
+    public let outputs: [String: String]
+    /// Each declared input's paths, by name (one path, or every item's for an aggregate).
+    public let inputs: [String: [String]]
+    /// The run folder (`.cairn/runs/NAME`).
+    public let runDirectory: String
+    /// A folder that lasts across attempts, for a `checkpoint` step; nil otherwise.
+    public let checkpointFolder: String?
+    /// For an aggregate: how many items the pipeline has, and how many this unit covers.
+    public let itemsTotal: Int?
+    public let itemsPresent: Int?
+    /// Writes to the unit's log (`cairn log UNIT` shows it).
+    public let logger: Logger
+
+    public init(step: String, unit: String, values: [String: ItemValue], params: [String: ItemValue], seed: Int, attempt: Int,
+                outputs: [String: String], inputs: [String: [String]], runDirectory: String, checkpointFolder: String?,
+                itemsTotal: Int? = nil, itemsPresent: Int? = nil, logger: Logger) {
+        self.step = step
+        self.unit = unit
+        self.values = values
+        self.params = params
+        self.seed = seed
+        self.attempt = attempt
+        self.outputs = outputs
+        self.inputs = inputs
+        self.runDirectory = runDirectory
+        self.checkpointFolder = checkpointFolder
+        self.itemsTotal = itemsTotal
+        self.itemsPresent = itemsPresent
+        self.logger = logger
+    }
+
+    /// A fresh generator seeded with the unit's seed (see ``UnitRandom`` for the exact numbers).
+    /// Every call starts the same sequence again: keep one in a `var` and draw from it.
+    public var random: UnitRandom { UnitRandom(seed: seed) }
+
+    /// A fresh generator for the named stream of this unit (independent of other streams).
+    public func random(stream: String) -> UnitRandom { UnitRandom(seed: seed, stream: stream) }
+
+    /// The staging path of output `name`.
+    public func output(_ name: String) throws(UnitContextError) -> String {
+        guard let path = outputs[name] else { throw UnitContextError("step \(step) declares no output \(name); declare it in the step's outputs") }
+        return path
+    }
+
+    /// The one path of input `name` (for an aggregate's input use ``inputs(_:)``).
+    public func input(_ name: String) throws(UnitContextError) -> String {
+        let paths = try inputs(name)
+        guard paths.count == 1 else { throw UnitContextError("input \(name) of step \(step) has \(paths.count) paths; use inputs(\"\(name)\")") }
+        return paths[0]
+    }
+
+    /// Every path of input `name`.
+    public func inputs(_ name: String) throws(UnitContextError) -> [String] {
+        guard let paths = inputs[name] else { throw UnitContextError("step \(step) declares no input \(name); declare it in the step's inputs") }
+        return paths
+    }
+
+    /// The value of axis (or param) `name`.
+    public func value(_ name: String) throws(UnitContextError) -> ItemValue {
+        if let v = values[name] ?? params[name] { return v }
+        throw UnitContextError("unit \(unit) has no axis or param \(name)")
+    }
+
+    /// Whether the unit was asked to stop (an interrupt, a time limit or its timeout).
+    public var isCancelled: Bool { Task.isCancelled }
+
+    /// Throws `CancellationError` if the unit was asked to stop.
+    public func checkCancellation() throws { try Task.checkCancellation() }
+}
+
+/// A closure asked its context for something the step does not declare.
+public struct UnitContextError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The body of an in-process step: runs one attempt of one unit.
+public typealias UnitBody = @Sendable (UnitContext) async throws -> Void
+
+/// The closures of a pipeline's in-process steps, by step name.
+public struct ClosureSteps: Sendable {
+    var bodies: [String: UnitBody] = [:]
+
+    public init(_ bodies: [String: UnitBody] = [:]) {
+        self.bodies = bodies
+    }
+
+    /// The closure of step `name`.
+    public subscript(name: String) -> UnitBody? {
+        get { bodies[name] }
+        set { bodies[name] = newValue }
+    }
+
+    public var isEmpty: Bool { bodies.isEmpty }
+}
