@@ -5,9 +5,8 @@ import CairnRun
 import Foundation
 
 /// The `cairn` command: maps arguments to CairnRun calls and exit codes; nothing more.
-@main
-struct Cairn: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct CairnRoot: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "cairn",
         abstract: "Resumable, deterministic batch and pipeline runner.",
         discussion: """
@@ -45,22 +44,34 @@ struct Cairn: ParsableCommand {
                       TrialsCommand.self, MergeCommand.self, AnalyzeCommand.self, AdoptCommand.self, CancelCommand.self, WorkerCommand.self]
     )
 
-    static func main() {
+    public init() {}
+
+    /// Runs `cairn` with the process's arguments and exits with its exit code.
+    public static func main() {
+        CommandLineMain.run(CairnRoot.self, name: "cairn")
+    }
+}
+
+/// Parses and runs a root command, mapping errors to one line on stderr and the documented
+/// exit codes (``RunError/exitCode``; 2 for bad usage).
+public enum CommandLineMain {
+    public static func run<Root: ParsableCommand>(_ root: Root.Type, name: String, arguments: [String]? = nil) -> Never {
         cairn_ignore_sigpipe()
         do {
-            var command = try parseAsRoot()
+            var command = try root.parseAsRoot(arguments)
             try command.run()
+            Foundation.exit(0)
         } catch let error as RunError {
-            Terminal.standardError.write("cairn: \(error)\n")
+            Terminal.standardError.write("\(name): \(error)\n")
             Foundation.exit(error.exitCode)
         } catch {
-            if exitCode(for: error) == .validationFailure {
+            if root.exitCode(for: error) == .validationFailure {
                 // One line: what is wrong, and where to read more.
-                let message = Cairn.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "bad usage"
-                Terminal.standardError.write("cairn: \(message) (see `cairn help`)\n")
+                let message = root.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "bad usage"
+                Terminal.standardError.write("\(name): \(message) (see `\(name) help`)\n")
                 Foundation.exit(2)
             }
-            exit(withError: error)
+            root.exit(withError: error)
         }
     }
 }

@@ -44,14 +44,13 @@ struct PlanCommand: ParsableCommand {
             return
         }
         let changes = try overrides.overrides()
-        let spec = try PipelineLoader().load(file: pipeline, overrides: changes)
+        let loaded = try DeclaredProgram.load(pipeline, overrides: changes, runnable: false)
         if trials || saveTrials != nil {
-            try showTrials(spec)
+            try showTrials(loaded.snapshot.pipeline)
             return
         }
-        var snapshot = Snapshot(file: pipeline, pipeline: spec)
-        snapshot.overrides = changes
-        let folder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
+        let snapshot = loaded.snapshot
+        let folder = runDir.map(RunFolder.init) ?? loaded.folder
         let inspector = try RunInspector(folder: folder, snapshot: snapshot, digester: FileDigester(root: snapshot.root, verify: selection.verify))
         let chosen = try selection.selection()
         if let problem = chosen.problems(in: inspector.plan) { throw RunError.usage(problem) }

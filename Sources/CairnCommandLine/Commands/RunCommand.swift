@@ -39,15 +39,11 @@ struct RunCommand: ParsableCommand {
             return
         }
         let changes = try overrides.overrides()
-        let spec = try PipelineLoader().load(file: pipeline, overrides: changes)
-        guard spec.runnable else {
-            throw RunError.usage("\(pipeline) is a template (runnable: false): it is only extended; run a pipeline that extends it")
-        }
-        var snapshot = Snapshot(file: pipeline, pipeline: spec)
-        snapshot.overrides = changes
+        let loaded = try DeclaredProgram.load(pipeline, overrides: changes)
+        var snapshot = loaded.snapshot
         snapshot.scope = try selection.scope()
         snapshot.slurm = executor.slurm(stored: nil)
-        let folder = runDir.map(RunFolder.init) ?? RunFolder.defaultFor(pipelineFile: pipeline, name: spec.name)
+        let folder = runDir.map(RunFolder.init) ?? loaded.folder
         if selection.aggregateOnly && !selection.narrowsItems, folder.exists, let stored = try? Snapshot.read(folder) {
             snapshot.scope = stored.scope  // a statistics pass over a shard stays that shard
         }
@@ -142,7 +138,9 @@ struct ResumeCommand: ParsableCommand {
     /// Resumes one run folder; its exit code.
     func resume(_ folder: RunFolder, changes: Overrides?) throws -> Int32 {
         var snapshot = try Snapshot.read(folder)
-        if let current = try PipelineChange.check(stored: snapshot, folder: folder, verify: selection.verify) {
+        if let declared = try DeclaredProgram.resumable(snapshot, folder: folder) {
+            snapshot = declared
+        } else if let current = try PipelineChange.check(stored: snapshot, folder: folder, verify: selection.verify) {
             Terminal.standardError.write(current.report(using: useCurrent))
             if useCurrent {
                 let stored = snapshot.slurm, scope = snapshot.scope
@@ -168,6 +166,7 @@ enum Execute {
         runOptions.verify = selection.verify
         runOptions.fresh = selection.fresh
         runOptions.workspace = workspace
+        runOptions.closures = DeclaredProgram.current?.closures ?? ClosureSteps()
         let show = { (explanation: Explanation, _: JournalState) in
             if !options.quiet {
                 let printer = PlanPrinter(explanation: explanation, folder: folder, color: Terminal.standardOutput.color)

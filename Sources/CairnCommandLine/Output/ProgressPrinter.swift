@@ -67,12 +67,12 @@ final class ProgressPrinter: RunObserver {
 
     func notice(_ message: String) {
         clear()
-        terminal.write("cairn: \(message)\n")
+        terminal.write("\(DeclaredProgram.name): \(message)\n")
     }
 
     func statusRequested(running: [(unit: String, seconds: Double)], progress: RunProgress) {
         clear()
-        var text = "cairn: \(running.count) running after \(humanDuration(progress.elapsed)):\n"
+        var text = "\(DeclaredProgram.name): \(running.count) running after \(humanDuration(progress.elapsed)):\n"
         for (unit, seconds) in running.prefix(40) { text += "  \(unit)  \(humanDuration(seconds))\n" }
         if running.count > 40 { text += "  … and \(running.count - 40) more\n" }
         for s in progress.steps { text += "  \(s.name): \(s.committed + s.alreadyDone)/\(s.total) committed, \(s.failed) failed\n" }

@@ -18,7 +18,7 @@ struct SummaryPrinter {
         let done = summary.committed + summary.alreadyDone
         if let signal = summary.interruptedBy {
             out += style.yellow("interrupted by \(signalName(signal))") + ": \(done)/\(summary.total) units committed (\(summary.committed) in this session), \(summary.interruptedAttempts) attempt(s) stopped.\n"
-            out += "resume with: cairn resume \(Terminal.relative(folder.path))"
+            out += "resume with: \(DeclaredProgram.resumeCommand(folder))"
             return out
         }
         if let scratch = summary.scratch, summary.interruptedBy == nil {
@@ -29,7 +29,7 @@ struct SummaryPrinter {
             return text
         }
         if summary.timeLimited && summary.interruptedBy == nil {
-            return style.yellow("stopped at the time limit") + ": \(done)/\(summary.total) units committed (\(summary.committed) in this session), \(summary.interruptedAttempts) attempt(s) paused, \(summary.notStarted) not started.\nresume with: cairn resume \(Terminal.relative(folder.path))"
+            return style.yellow("stopped at the time limit") + ": \(done)/\(summary.total) units committed (\(summary.committed) in this session), \(summary.interruptedAttempts) attempt(s) paused, \(summary.notStarted) not started.\nresume with: \(DeclaredProgram.resumeCommand(folder))"
         }
         let reused = summary.reused > 0 ? ", \(summary.reused) of them reused from other runs" : ""
         var unselected = summary.notSelected > 0 ? " \(summary.notSelected) unit(s) not selected." : ""
@@ -48,7 +48,7 @@ struct SummaryPrinter {
             out += "  \(failure.unit): \(failure.reason)\n    log: \(Terminal.relative(failure.log))\n"
         }
         if summary.failures.count > 20 { out += "  … and \(summary.failures.count - 20) more (cairn status \(Terminal.relative(folder.path)))\n" }
-        out += "fix the cause, then `cairn resume \(Terminal.relative(folder.path))` re-runs what did not commit."
+        out += "fix the cause, then `\(DeclaredProgram.resumeCommand(folder))` re-runs what did not commit."
         return out
     }
 }
