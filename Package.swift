@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "CairnExecutor", targets: ["CairnExecutor"]),
         .library(name: "CairnRun", targets: ["CairnRun"]),
         .library(name: "Cairn", targets: ["Cairn"]),
+        .library(name: "CairnTesting", targets: ["CairnTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -54,6 +55,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(name: "CairnTesting", dependencies: ["CairnExecutor", "CairnRun", "CairnCore", "CairnJournal"]),
         .target(name: "CairnSoak", dependencies: ["CairnRun", "CairnExecutor", "CairnJournal"]),
         .executableTarget(name: "cairn-soak", dependencies: ["CairnSoak"]),
         .target(
@@ -63,6 +65,7 @@ let package = Package(
         ),
         .testTarget(name: "CairnCoreTests", dependencies: ["CairnCore", "CairnTestSupport"]),
         .testTarget(name: "CairnJournalTests", dependencies: ["CairnJournal", "CairnTestSupport"]),
+        .testTarget(name: "CairnLibraryTests", dependencies: ["Cairn", "CairnTesting", "CairnTestSupport"]),
         .testTarget(
             name: "CairnRunTests",
             dependencies: ["CairnRun", "CairnExecutor", "CairnTestSupport", "CairnSoak"]

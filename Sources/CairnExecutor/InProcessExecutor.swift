@@ -1,18 +1,22 @@
 import Synchronization
 
 /// Runs attempts that are Swift closures, each in its own task in this process, at most
-/// ``slots`` at a time.
+/// ``slots`` at a time. Each attempt's task prefers a thread of its own (reused by later
+/// attempts), so closures that compute without suspending run side by side and cannot starve
+/// each other or Swift's shared pool; child tasks a closure creates run on that thread too
+/// unless it asks for another executor.
 ///
 /// Stopping cancels the attempt's task; a closure is expected to notice (`Task.isCancelled`,
 /// `try Task.checkCancellation()`, or any cancellable `await`) and return or throw. One that
 /// has not ended `grace` seconds after its cancellation is *abandoned*: it ends with
 /// ``AttemptEnd/Reason/abandoned`` and keeps running detached until the process exits, its
-/// result ignored. (Swift cannot kill a task; the process that owns the executor exits at the
-/// end of its session, which ends such closures.) Not thread-safe except ``wake()``.
+/// result ignored, and its thread is not reused. (Swift cannot kill a task; the process that
+/// owns the executor exits at the end of its session, which ends such closures.) Not thread-safe except ``wake()``.
 public final class InProcessExecutor: Executor {
     struct Running {
         var id: Int
         var task: Task<Void, Never>
+        var thread: AttemptThread
         var started: Double
         var deadline: Double?
         var grace: Double
@@ -37,6 +41,8 @@ public final class InProcessExecutor: Executor {
     private var running: [UInt64: Running] = [:]  // by token
     private var nextToken: UInt64 = 0
     private let finished = Inbox()
+    /// Threads whose attempts ended, kept for the next ones (an abandoned attempt keeps its own).
+    private var idleThreads: [AttemptThread] = []
     /// Closures given up on that may still be running.
     public private(set) var abandonedCount = 0
 
@@ -64,7 +70,8 @@ public final class InProcessExecutor: Executor {
         let log = AttemptLog(path: attempt.logPath)
         let finished = self.finished
         let waker = port.waker
-        let task = Task.detached {
+        let thread = idleThreads.popLast() ?? AttemptThread()
+        let task = Task(executorPreference: thread) {
             let reason: AttemptEnd.Reason
             do {
                 try await body(log)
@@ -77,7 +84,7 @@ public final class InProcessExecutor: Executor {
             waker.wake()
         }
         let now = MonotonicClock.now()
-        running[token] = Running(id: attempt.id, task: task, started: now, deadline: attempt.timeout.map { now + $0 }, grace: attempt.grace)
+        running[token] = Running(id: attempt.id, task: task, thread: thread, started: now, deadline: attempt.timeout.map { now + $0 }, grace: attempt.grace)
         return AttemptHandle(id: attempt.id, processID: nil)
     }
 
@@ -137,6 +144,7 @@ public final class InProcessExecutor: Executor {
         }
         for f in done {
             guard let r = running.removeValue(forKey: f.token) else { continue }  // abandoned before
+            idleThreads.append(r.thread)
             events.ends.append(AttemptEnd(id: r.id, processID: nil, reason: f.reason, timedOut: r.timedOut, stopped: r.stopped,
                                           duration: f.ended - r.started))
         }

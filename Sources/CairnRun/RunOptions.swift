@@ -1,4 +1,5 @@
 import CairnCore
+import CairnExecutor
 
 /// How a run session behaves.
 public struct RunOptions: Sendable {
@@ -29,6 +30,9 @@ public struct RunOptions: Sendable {
     public var signalFD: Int32?
     /// The closures of the pipeline's in-process steps (declared with the `Cairn` library).
     public var closures = ClosureSteps()
+    /// Makes the executor a session runs its units with (slots, signal pipe); nil for the one
+    /// the plan calls for (processes, closures, or both).
+    public var executor: (@Sendable (_ slots: Int, _ signalFD: Int32?) -> any Executor)?
 
     public init(jobs: Int, failFast: Bool = false, grace: Double = 10, signalFD: Int32? = nil) {
         self.jobs = jobs

@@ -96,7 +96,7 @@ public enum RunSession {
         cache: ResultCache, options: RunOptions, observer: any RunObserver, host: HostIdentity, heartbeat: @escaping () -> Void,
         workerJob: String? = nil, executor given: (any Executor)? = nil
     ) throws(RunError) -> RunSummary {
-        let executor = given ?? defaultExecutor(for: plan, options: options)
+        let executor = given ?? options.executor?(options.jobs, options.signalFD) ?? defaultExecutor(for: plan, options: options)
         let watch = DurabilityWatch(waker: executor.waker)
         let info = SegmentInfo(host: host.host, bootID: host.bootID, pid: getpid(), time: Int64(Date().timeIntervalSince1970 * 1000), job: workerJob ?? "")
         // A worker and a trial close no attempts: a worker's are SLURM's, a trial's journal is its own.

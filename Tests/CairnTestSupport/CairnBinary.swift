@@ -26,13 +26,13 @@ public enum CairnBinary {
 
     /// Runs `cairn ARGS` in `directory` to the end.
     @discardableResult
-    public static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:], timeout: Double = 120) throws -> Result {
-        let process = try start(arguments, in: directory, environment: environment)
+    public static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:], timeout: Double = 120, executable: String? = nil) throws -> Result {
+        let process = try start(arguments, in: directory, environment: environment, executable: executable)
         return process.wait(timeout: timeout)
     }
 
-    /// Starts `cairn ARGS` in `directory` without waiting.
-    public static func start(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> Running {
+    /// Starts `cairn ARGS` (or another `executable` built on Cairn) in `directory` without waiting.
+    public static func start(_ arguments: [String], in directory: String, environment: [String: String] = [:], executable: String? = nil) throws -> Running {
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env["CAIRN_PROGRESS_INTERVAL"] = "3600"
@@ -40,7 +40,7 @@ public enum CairnBinary {
         // Outside `directory`: the folder under test may be a full or read-only file system.
         let outFile = "\(NSTemporaryDirectory())/cairn-test-stdout-\(UUID().uuidString)"
         let errFile = "\(NSTemporaryDirectory())/cairn-test-stderr-\(UUID().uuidString)"
-        let child = try ChildProcess(path: path, arguments: arguments, directory: directory, environment: env, stdout: outFile, stderr: errFile)
+        let child = try ChildProcess(path: executable ?? path, arguments: arguments, directory: directory, environment: env, stdout: outFile, stderr: errFile)
         return Running(child: child, outFile: outFile, errFile: errFile)
     }
 

@@ -1,0 +1,115 @@
+import Cairn
+import CairnJournal
+import CairnTestSupport
+import Foundation
+import Synchronization
+import Testing
+
+/// Steps that are Swift closures, run in process through the runner: failure and retry,
+/// timeouts of closures that never look at cancellation, versions in keys, and pipelines that
+/// mix shell and closure steps.
+@Suite struct ClosureStepTests {
+    func options(jobs: Int = 2) -> RunOptions {
+        var options = RunOptions(jobs: jobs, grace: 0.3)
+        options.budget = ResourceBudget.machine(cpus: jobs)
+        return options
+    }
+
+    @Test func aFailingClosureIsRetriedAndItsFailureJournaled() async throws {
+        let folder = TemporaryFolder()
+        var pipeline = Pipeline("retry", seed: 1)
+        pipeline.axis("n", 0..<4)
+        pipeline.step("flaky", version: "1", outputs: ["out": "out/{n}.txt"], options: .init(retries: 1, retryBackoff: 0.01)) { unit in
+            let n = try unit.value("n")
+            if unit.attempt == 1 && n == 2 { throw SubjectError(text: "no luck the first time") }
+            try "\(unit.seed)".write(toFile: try unit.output("out"), atomically: false, encoding: .utf8)
+        }
+        let summary = try await pipeline.run(in: folder.path, options: options(), handleSignals: false)
+        #expect(summary.committed == 4 && summary.failures.isEmpty)
+        let state = try JournalState(directory: pipeline.declared.folder(root: folder.path).journal, repair: false)
+        #expect(state.units.values.map(\.attempts).sorted() == [1, 1, 1, 2])
+        #expect(state.units.values.contains { $0.attempts == 2 && $0.committed })
+    }
+
+    @Test func aClosureThatNeverChecksCancellationTimesOutAndIsAbandoned() async throws {
+        let folder = TemporaryFolder()
+        var pipeline = Pipeline("stuck", seed: 1)
+        pipeline.step("spin", version: "1", foreach: .once, outputs: ["out": "out.txt"], options: .init(timeout: 0.3)) { unit in
+            let end = Date().addingTimeInterval(3)
+            while Date() < end { usleep(1000) }  // ignores cancellation
+            try "late".write(toFile: try unit.output("out"), atomically: false, encoding: .utf8)
+        }
+        let started = Date()
+        let summary = try await pipeline.run(in: folder.path, options: options(), handleSignals: false)
+        #expect(Date().timeIntervalSince(started) < 2.5, "the session waited for the stuck closure")
+        #expect(summary.failures.count == 1)
+        #expect(summary.failures.first?.reason.contains("timed out after 0.3s") == true)
+        #expect(summary.failures.first?.reason.contains("abandoned") == true)
+        #expect(summary.exitCode == 1)
+        try await Task.sleep(for: .seconds(3))  // the abandoned closure ends; its late file is not committed
+        #expect(!folder.exists("out.txt"))
+    }
+
+    @Test func bumpingAVersionRerunsThatStepAndDownstreamOnly() async throws {
+        let folder = TemporaryFolder()
+        let runs = Runs()
+        func make(_ version: String) -> Pipeline {
+            var p = Pipeline("versions", seed: 5)
+            p.axis("n", 0..<3)
+            p.step("a", version: "1", outputs: ["out": "a/{n}"]) { u in runs.add("a"); try "a".write(toFile: try u.output("out"), atomically: false, encoding: .utf8) }
+            p.step("b", version: version, inputs: ["a": .output(step: "a", output: "out")], outputs: ["out": "b/{n}"]) { u in
+                runs.add("b"); try "b".write(toFile: try u.output("out"), atomically: false, encoding: .utf8)
+            }
+            p.step("c", version: "1", inputs: ["b": .output(step: "b", output: "out")], outputs: ["out": "c/{n}"]) { u in
+                runs.add("c"); try "c".write(toFile: try u.output("out"), atomically: false, encoding: .utf8)
+            }
+            return p
+        }
+        _ = try await make("1").run(in: folder.path, options: options(), handleSignals: false)
+        #expect(runs.take() == ["a": 3, "b": 3, "c": 3])
+        _ = try await make("1").run(in: folder.path, options: options(), handleSignals: false)
+        #expect(runs.take() == [:])
+        _ = try await make("2").run(in: folder.path, options: options(), handleSignals: false)
+        #expect(runs.take() == ["b": 3, "c": 3])
+    }
+
+    @Test func shellAndClosureStepsMixInOnePipeline() async throws {
+        let folder = TemporaryFolder()
+        var pipeline = Pipeline("mixed", seed: 9)
+        pipeline.axis("word", ["naïve", "日本", "1.0"])
+        pipeline.step("make", version: "1", outputs: ["out": "made/{word}.txt"]) { unit in
+            try "\(try unit.value("word"))".write(toFile: try unit.output("out"), atomically: false, encoding: .utf8)
+        }
+        pipeline.shell("shout", run: "tr a-z A-Z < {in.text} > {out.loud}", inputs: ["text": .output(step: "make", output: "out")], outputs: ["loud": "loud/{word}.txt"])
+        pipeline.step("join", version: "1", foreach: .once, inputs: ["loud": .output(step: "shout", output: "loud")], outputs: ["all": "all.txt"]) { unit in
+            let texts = try unit.inputs("loud").map { try String(contentsOfFile: $0, encoding: .utf8) }
+            try texts.joined(separator: ",").write(toFile: try unit.output("all"), atomically: false, encoding: .utf8)
+        }
+        let summary = try await pipeline.run(in: folder.path, options: options(), handleSignals: false)
+        #expect(summary.committed == 7 && summary.failures.isEmpty)
+        #expect(folder.read("all.txt") == "NAïVE,日本,1.0")
+    }
+
+    @Test func aClosureStepInAPipelineFileRunByCairnIsRefused() async throws {
+        let folder = TemporaryFolder()
+        var pipeline = Pipeline("only-swift", seed: 1)
+        pipeline.step("s", version: "1", foreach: .once) { _ in }
+        var snapshot = pipeline.declared.snapshot(root: folder.path)
+        snapshot.program = "/opt/bin/maker"
+        #expect(throws: RunError.self) {
+            try RunSession.execute(snapshot: snapshot, folder: pipeline.declared.folder(root: folder.path), options: options(), observer: SilentObserver())
+        }
+    }
+}
+
+struct SubjectError: Error, CustomStringConvertible {
+    var text: String
+    var description: String { text }
+}
+
+/// Counts closure runs per step, from any thread.
+final class Runs: Sendable {
+    let counts = Mutex<[String: Int]>([:])
+    func add(_ step: String) { counts.withLock { $0[step, default: 0] += 1 } }
+    func take() -> [String: Int] { counts.withLock { c in defer { c = [:] }; return c } }
+}
