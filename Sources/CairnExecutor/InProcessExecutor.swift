@@ -31,9 +31,43 @@ public final class InProcessExecutor: Executor {
         var ended: Double
     }
 
-    /// Where tasks leave their ends for the driving thread.
+    /// Where tasks leave their ends for the driving thread. A task wakes the driving thread
+    /// only when it is about to sleep (`waiting`), so a busy runner pays no system call per end.
     final class Inbox: Sendable {
-        let list = Mutex<[Finished]>([])
+        struct State {
+            var list: [Finished] = []
+            var waiting = false
+        }
+        let state = Mutex(State())
+
+        /// Leaves an end; wakes the driving thread if it waits.
+        func post(_ end: Finished, waker: Waker) {
+            let wake = state.withLock { s in
+                s.list.append(end)
+                defer { s.waiting = false }
+                return s.waiting
+            }
+            if wake { waker.wake() }
+        }
+
+        /// Takes every end left so far.
+        func take() -> [Finished] {
+            state.withLock { s in
+                defer { s.list.removeAll(keepingCapacity: true) }
+                return s.list
+            }
+        }
+
+        /// Marks the driving thread as about to sleep, unless ends are waiting (false).
+        func willSleep() -> Bool {
+            state.withLock { s in
+                guard s.list.isEmpty else { return false }
+                s.waiting = true
+                return true
+            }
+        }
+
+        func awake() { state.withLock { $0.waiting = false } }
     }
 
     public let slots: Int
@@ -80,8 +114,7 @@ public final class InProcessExecutor: Executor {
                 reason = .threw(describeClosureError(error))
             }
             let ended = MonotonicClock.now()
-            finished.list.withLock { $0.append(Finished(token: token, reason: reason, ended: ended)) }
-            waker.wake()
+            finished.post(Finished(token: token, reason: reason, ended: ended), waker: waker)
         }
         let now = MonotonicClock.now()
         running[token] = Running(id: attempt.id, task: task, thread: thread, started: now, deadline: attempt.timeout.map { now + $0 }, grace: attempt.grace)
@@ -119,13 +152,21 @@ public final class InProcessExecutor: Executor {
             let now = MonotonicClock.now()
             var next = deadline
             if let d = nextDeadline { next = min(next ?? d, d) }
+            guard willSleep() else { continue }
             let seen = port.poll([], timeout: EventPort.milliseconds(until: next, now: now))
+            awake()
             events.signals += seen.signals
             collect(into: &events)
             if seen.failed || !events.ends.isEmpty || !events.signals.isEmpty || seen.woke { return events }
             if let deadline, MonotonicClock.now() >= deadline { return events }
         }
     }
+
+    /// Call before sleeping on the port: false when ends are already waiting (collect them
+    /// instead); otherwise the next end wakes the port. Call ``awake()`` after the sleep.
+    func willSleep() -> Bool { finished.willSleep() }
+
+    func awake() { finished.awake() }
 
     /// The earliest time a running closure must be cancelled or given up on.
     var nextDeadline: Double? {
@@ -138,10 +179,7 @@ public final class InProcessExecutor: Executor {
 
     /// Enforces timeouts and grace periods, and moves ended attempts into `events`; does not block.
     func collect(into events: inout ExecutorEvents) {
-        let done = finished.list.withLock { list in
-            defer { list.removeAll(keepingCapacity: true) }
-            return list
-        }
+        let done = finished.take()
         for f in done {
             guard let r = running.removeValue(forKey: f.token) else { continue }  // abandoned before
             idleThreads.append(r.thread)

@@ -37,7 +37,9 @@ public final class MixedExecutor: Executor {
         }
         var next = deadline
         if let d = closures.nextDeadline { next = min(next ?? d, d) }
+        if closures.runningCount > 0 && !closures.willSleep() { next = MonotonicClock.now() }  // ends arrived meanwhile
         events = processes.wait(until: next)
+        closures.awake()
         closures.collect(into: &events)
         return events
     }

@@ -13,7 +13,7 @@ extension Runner {
         let step = plan.pipeline.steps[unit.step]
         use.give(step.resources, gpus: attempt.gpus)
         progress.steps[stepSlot[unit.step]].running -= 1
-        removeIfEmpty(attempt.log)
+        if completion.processID != nil { removeIfEmpty(attempt.log) }  // an in-process attempt opens its log only to write
         // A stopped checkpointing unit paused, whatever its exit status: it continues next time.
         if completion.stopped && (step.checkpoint || !completion.succeeded) {
             interrupted(index, attempt)
@@ -65,7 +65,7 @@ extension Runner {
         let commit = UnitCommit(key: unit.key, attempt: attempt.number, exitCode: 0,
                                 durationMs: Int64(completion.duration * 1000), time: now(), outputs: outputs, metrics: metrics)
         if let sequence = append(.committed(commit)) {
-            awaitingDurability.append((sequence, index))
+            awaitingDurability.append(sequence: sequence, unit: index, hasDependents: scheduler.hasDependents(index))
         }
     }
 
@@ -108,26 +108,19 @@ extension Runner {
     /// The journal sequence number worth waking up for: the first commit something depends on,
     /// or, when nothing runs, the last commit awaited. 0 for none.
     func durabilityWanted() -> UInt64 {
-        guard !awaitingDurability.isEmpty else { return 0 }
-        if executor.runningCount == 0 { return awaitingDurability.last!.sequence }
-        return awaitingDurability.first { scheduler.hasDependents($0.unit) }?.sequence ?? 0
+        guard let last = awaitingDurability.lastSequence else { return 0 }
+        if executor.runningCount == 0 { return last }
+        return awaitingDurability.firstNeeded ?? 0
     }
 
     /// Marks units whose commit records are now durable as committed.
     func settleDurable() {
         guard !awaitingDurability.isEmpty else { return }
-        let durable = journal.durableSequence
-        var kept: [(sequence: UInt64, unit: Int)] = []
-        for entry in awaitingDurability {
-            if entry.sequence <= durable {
-                scheduler.succeeded(entry.unit)
-                progress.steps[stepSlot[plan.units[entry.unit].step]].committed += 1
-                summary.committed += 1
-            } else {
-                kept.append(entry)
-            }
+        for entry in awaitingDurability.settle(durable: journal.durableSequence) {
+            scheduler.succeeded(entry.unit)
+            progress.steps[stepSlot[plan.units[entry.unit].step]].committed += 1
+            summary.committed += 1
         }
-        awaitingDurability = kept
-        if let error = journal.error, !kept.isEmpty { fatal("\(error)") ; awaitingDurability = [] }
+        if let error = journal.error, !awaitingDurability.isEmpty { fatal("\(error)"); awaitingDurability.removeAll() }
     }
 }

@@ -23,7 +23,7 @@ extension Runner {
         let number = (history[unit.key]?.attempts ?? 0) + (sessionAttempts[index] ?? 0) + 1
         let commit = UnitCommit(key: unit.key, attempt: number, exitCode: 0, durationMs: 0, time: now(), outputs: outputs, metrics: source.metrics)
         if let sequence = append(.committed(commit)) {
-            awaitingDurability.append((sequence, index))
+            awaitingDurability.append(sequence: sequence, unit: index, hasDependents: scheduler.hasDependents(index))
             summary.reused += 1
         }
         return true

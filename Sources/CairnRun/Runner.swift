@@ -49,7 +49,7 @@ final class Runner {
     let history: [Digest: UnitHistory]
     var attempts: [Int: Attempt] = [:]
     var sessionAttempts: [Int: Int] = [:]
-    var awaitingDurability: [(sequence: UInt64, unit: Int)] = []
+    var awaitingDurability = DurabilityQueue()
     var progress: RunProgress
     var summary = RunSummary()
     var stopping = false
@@ -166,7 +166,7 @@ final class Runner {
                 // Nothing awaited will become durable now; units still running must be reaped,
                 // so fall through to the wait rather than looping here.
                 fatal("\(error)")
-                awaitingDurability = []
+                awaitingDurability.removeAll()
             }
             let wanted = durabilityWanted()
             watch.wanted.store(wanted, ordering: .releasing)

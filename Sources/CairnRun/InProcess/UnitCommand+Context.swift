@@ -28,7 +28,6 @@ extension UnitCommand {
         let (valuesNow, paramsNow, outputsNow, inputsNow) = (values, params, outputs, inputs)
         return { log in
             var logger = Logger(label: label) { _ in UnitLogHandler(log: log) }
-            logger[metadataKey: "attempt"] = "\(attempt)"
             if !gpus.isEmpty { logger[metadataKey: "gpus"] = "\(gpus.joined(separator: ","))" }
             return UnitContext(step: stepName, unit: label, values: valuesNow, params: paramsNow, seed: seed, attempt: attempt,
                                outputs: outputsNow, inputs: inputsNow, runDirectory: run, checkpointFolder: checkpoint,
