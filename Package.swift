@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(name: "cairn-soak", dependencies: ["CairnSoak"]),
         .target(
             name: "CairnTestSupport",
-            dependencies: ["CairnRun", "CairnSoak"],
+            dependencies: ["CairnRun", "CairnSoak", "CairnCommandLine"],
             path: "Tests/CairnTestSupport"
         ),
         .testTarget(name: "CairnCoreTests", dependencies: ["CairnCore", "CairnTestSupport"]),

@@ -53,8 +53,18 @@ public struct CairnRoot: ParsableCommand {
 }
 
 /// Parses and runs a root command, mapping errors to one line on stderr and the documented
-/// exit codes (``RunError/exitCode``; 2 for bad usage).
+/// exit codes (see ``exitCode(for:)``; 2 for bad usage).
 public enum CommandLineMain {
+    /// The exit code for a run-layer error: 1 failed, 2 bad usage or pipeline, 3 run folder in use.
+    /// The one place error codes become exit codes.
+    public static func exitCode(for error: RunError) -> Int32 {
+        switch error.code {
+        case .usage: 2
+        case .busy: 3
+        default: 1
+        }
+    }
+
     public static func run<Root: ParsableCommand>(_ root: Root.Type, name: String, arguments: [String]? = nil) -> Never {
         cairn_ignore_sigpipe()
         do {
@@ -63,7 +73,7 @@ public enum CommandLineMain {
             Foundation.exit(0)
         } catch let error as RunError {
             Terminal.standardError.write("\(name): \(error)\n")
-            Foundation.exit(error.exitCode)
+            Foundation.exit(exitCode(for: error))
         } catch {
             if root.exitCode(for: error) == .validationFailure {
                 // One line: what is wrong, and where to read more.

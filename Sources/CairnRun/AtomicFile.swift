@@ -9,13 +9,13 @@ public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws(RunError) {
         let tmp = path + ".tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw RunError("cannot write \(tmp): \(String(cString: strerror(errno)))", exitCode: 1) }
+        guard fd >= 0 else { throw RunError("cannot write \(tmp): \(String(cString: strerror(errno)))") }
         let ok = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) == $0.count } && fsync(fd) == 0
         let saved = errno
         close(fd)
         guard ok, rename(tmp, path) == 0 else {
             unlink(tmp)
-            throw RunError("cannot write \(path): \(String(cString: strerror(ok ? errno : saved)))", exitCode: 1)
+            throw RunError("cannot write \(path): \(String(cString: strerror(ok ? errno : saved)))")
         }
         do { try SegmentWriter.syncDirectory(of: path) } catch { throw .journal(error) }
     }

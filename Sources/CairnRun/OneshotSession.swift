@@ -35,7 +35,7 @@ public enum OneshotSession {
         var summary = try RunSession.drive(plan: plan, explanation: explanation, snapshot: snapshot, folder: trialFolder, scratch: scratch,
                                            state: state, cache: ResultCache(), options: options, observer: observer, host: host, heartbeat: {})
         summary.scratch = scratch
-        if let fatal = summary.fatal { throw RunError(fatal, exitCode: 1) }
+        if let fatal = summary.fatal { throw RunError(fatal) }
         return summary
     }
 

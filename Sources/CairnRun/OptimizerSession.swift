@@ -57,10 +57,10 @@ public enum OptimizerSession {
                 total.interruptedBy = signal
                 return total
             case .failed(let why):
-                throw RunError("the optimizer \(why); see \(folder.logs)/optimizer.log, fix it, then `cairn resume`", exitCode: 1)
+                throw RunError("the optimizer \(why); see \(folder.logs)/optimizer.log, fix it, then `cairn resume`")
             case .proposed(let text):
                 do { trials = try OptimizerSpec.parse(text, axes: names) } catch {
-                    throw RunError("the optimizer's answer to batch \(batch + 1) is not usable: \(error.message); fix it, then `cairn resume`", exitCode: 1)
+                    throw RunError("the optimizer's answer to batch \(batch + 1) is not usable: \(error.message); fix it, then `cairn resume`")
                 }
             }
             if trials.isEmpty {

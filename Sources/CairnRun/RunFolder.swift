@@ -42,11 +42,11 @@ public struct RunFolder: Sendable, Equatable {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
                 let parent = WritableCheck.nearestExisting((dir as NSString).deletingLastPathComponent, root: "")
                 let why = WritableCheck.problem(in: parent) ?? "cannot create it"
-                throw RunError("cannot create run folder \(dir) (\(why)); choose another with --run-dir", exitCode: 1)
+                throw RunError("cannot create run folder \(dir) (\(why)); choose another with --run-dir")
             }
         }
         if let problem = WritableCheck.problem(in: path) {
-            throw RunError("run folder \(path) is not writable (\(problem)); fix it or choose another with --run-dir", exitCode: 1)
+            throw RunError("run folder \(path) is not writable (\(problem)); fix it or choose another with --run-dir")
         }
     }
 

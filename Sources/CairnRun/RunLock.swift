@@ -30,15 +30,15 @@ public final class RunLock {
     /// Takes the lock or throws (exit code 3) naming the holder.
     public init(folder: RunFolder, host: HostIdentity = .current, now: Date = Date()) throws(RunError) {
         let fd = open(folder.lock, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw RunError("cannot open \(folder.lock): \(String(cString: strerror(errno))); check the run folder's permissions", exitCode: 1) }
+        guard fd >= 0 else { throw RunError("cannot open \(folder.lock): \(String(cString: strerror(errno))); check the run folder's permissions") }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let holder = Self.holder(of: folder)
             close(fd)
             let who = holder.map { "pid \($0.pid) on \($0.host), started \(ISO8601DateFormatter().string(from: $0.started))" } ?? "another process"
             if let holder, holder.host != host.host, let renewed = holder.renewed, now.timeIntervalSince(renewed) > Self.leaseTimeout {
-                throw RunError("run folder \(folder.path) is held by \(who), whose lease was last renewed \(Int(now.timeIntervalSince(renewed)))s ago, so it looks dead; its file lock is released when the file server expires that host's locks (NFS: about 90 s). Try again then", exitCode: 3)
+                throw RunError.busy("run folder \(folder.path) is held by \(who), whose lease was last renewed \(Int(now.timeIntervalSince(renewed)))s ago, so it looks dead; its file lock is released when the file server expires that host's locks (NFS: about 90 s). Try again then")
             }
-            throw RunError("run folder \(folder.path) is in use by \(who); wait for it to finish, or stop that run first", exitCode: 3)
+            throw RunError.busy("run folder \(folder.path) is in use by \(who); wait for it to finish, or stop that run first")
         }
         self.fd = fd
         note = Holder(host: host.host, pid: getpid(), started: now, renewed: now)

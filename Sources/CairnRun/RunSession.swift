@@ -14,31 +14,14 @@ public enum RunSession {
         snapshot given: Snapshot, folder: RunFolder, options: RunOptions, observer: any RunObserver,
         host: HostIdentity = .current, lock held: RunLock? = nil, storing base: PipelineSpec? = nil, beforeRun: (Explanation, JournalState) -> Void = { _, _ in }
     ) throws(RunError) -> RunSummary {
-        var (plan, snapshot) = try prepare(given, options: options)
-        if let problem = options.budget.problem(in: plan) { throw .pipeline(problem) }
-        let previous = folder.exists ? try? Snapshot.read(folder) : nil
-        try folder.create()
-        let (lock, state) = try takeOver(folder, host: host, lock: held, observer: observer)
+        let setup = try SessionSetup(given, folder: folder, options: options, observer: observer, host: host, lock: held, storing: base, policy: .local)
+        let lock = setup.lock
         defer { withExtendedLifetime(lock) {} }  // held until the journal is closed
-        var stored = snapshot
-        if let base { stored.pipeline = base }
-        try stored.write(to: folder)
-        if options.selection.aggregateOnly {
-            // Each aggregate over the items committed now: a partial unit with its own key.
-            do { plan = try snapshot.partialAggregatePlan(of: plan, history: state.units) } catch { throw .pipeline(error) }
-        }
-        let staging = Staging(root: snapshot.root)
-        let debris = staging.cleanDebris(outputs: plan.units.lazy.flatMap(\.outputs))
-        if debris > 0 { observer.notice("removed staging debris of \(debris) interrupted attempt(s)") }
-        let cache = options.fresh ? ResultCache() : ResultCache(runsFolders: ResultCache.workspace(of: folder, ancestors: snapshot.pipeline.ancestors, extra: options.workspace), excluding: folder)
-        let explanation = SessionExplainer.explain(plan: plan, snapshot: snapshot, stored: previous, state: state, selection: options.selection,
-                                                   cache: cache, verify: options.verify)
-        try WritableCheck.outputs(plan.units.lazy.filter { explanation.decisions[$0.index].runs }.flatMap(\.outputs), root: snapshot.root)
-        beforeRun(explanation, state)
+        beforeRun(setup.explanation, setup.state)
 
-        let summary = try drive(plan: plan, explanation: explanation, snapshot: snapshot, folder: folder, scratch: nil, state: state,
-                                cache: cache, options: options, observer: observer, host: host, heartbeat: { lock.renew() })
-        if let fatal = summary.fatal { throw RunError(fatal, exitCode: 1) }
+        let summary = try drive(plan: setup.plan, explanation: setup.explanation, snapshot: setup.snapshot, folder: folder, scratch: nil, state: setup.state,
+                                cache: setup.cache, options: options, observer: observer, host: host, heartbeat: { lock.renew() })
+        if let fatal = summary.fatal { throw RunError(fatal) }
         return summary
     }
 
@@ -67,7 +50,7 @@ public enum RunSession {
             observer.notice("killed \(swept.strays) leftover process(es) of this run that no journaled attempt accounts for (started just before a crash, or outside their unit's process group)")
         }
         if swept.leftAlive > 0 {
-            throw RunError("\(swept.leftAlive) leftover process(es) of an earlier run would not die; stop them (see `ps -eo pid,pgid,cmd`) and resume", exitCode: 1)
+            throw RunError("\(swept.leftAlive) leftover process(es) of an earlier run would not die; stop them (see `ps -eo pid,pgid,cmd`) and resume")
         }
     }
 

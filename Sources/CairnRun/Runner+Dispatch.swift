@@ -19,7 +19,7 @@ extension Runner {
             if step.checkpoint {
                 let restarts = history[unit.key]?.interruptions ?? 0
                 guard restarts <= step.maxRestarts else {
-                    throw RunError("was stopped and continued \(restarts) times, more than max_restarts (\(step.maxRestarts)); raise max_restarts or look at why it does not finish", exitCode: 1)
+                    throw RunError("was stopped and continued \(restarts) times, more than max_restarts (\(step.maxRestarts)); raise max_restarts or look at why it does not finish")
                 }
                 _ = RawPath.makeDirectories(command.checkpointFolder(unit))
             }
@@ -31,7 +31,7 @@ extension Runner {
             if step.isClosure {
                 guard let body = options.closures[step.name] else {
                     use.give(resources, gpus: gpus)
-                    throw RunError("step \(step.name) is a Swift closure step; run it with the program that declares it", exitCode: 2)
+                    throw RunError.usage("step \(step.name) is a Swift closure step; run it with the program that declares it")
                 }
                 let context = command.context(unit, attempt: number, staged: shown, root: workingDirectory, gpus: gpus)
                 work = .closure { log in try await body(context(log)) }
@@ -39,7 +39,7 @@ extension Runner {
                 let rendered: (command: String, environment: [String])
                 do { rendered = try command.render(unit, attempt: number, staged: shown) } catch {
                     use.give(resources, gpus: gpus)
-                    throw RunError("cannot render the command: \(error)", exitCode: 1)
+                    throw RunError("cannot render the command: \(error)")
                 }
                 var environment = rendered.environment
                 if !options.budget.gpus.isEmpty { environment.append("CUDA_VISIBLE_DEVICES=\(gpus.joined(separator: ","))") }

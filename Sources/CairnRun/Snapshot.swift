@@ -142,7 +142,7 @@ public struct Snapshot: Codable, Sendable, Equatable {
             throw RunError.usage("\(folder.path) holds no run (no snapshot.json); start one with `cairn run PIPELINE`")
         }
         do { return try JSONDecoder().decode(Snapshot.self, from: data) } catch {
-            throw RunError("\(folder.snapshot) is damaged (\(error)); start the run again with `cairn run PIPELINE`", exitCode: 1)
+            throw RunError("\(folder.snapshot) is damaged (\(error)); start the run again with `cairn run PIPELINE`")
         }
     }
 

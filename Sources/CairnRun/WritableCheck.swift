@@ -40,7 +40,7 @@ enum WritableCheck {
             let existing = nearestExisting(dir, root: root)
             guard probed.insert(existing).inserted else { continue }
             if let problem = problem(in: existing) {
-                throw RunError("output folder \(RawBytes.display(existing)) is not writable (\(problem)); no unit was started. Make it writable, or change the output paths", exitCode: 1)
+                throw RunError("output folder \(RawBytes.display(existing)) is not writable (\(problem)); no unit was started. Make it writable, or change the output paths")
             }
         }
     }

@@ -12,12 +12,15 @@ import Testing
         .appendingPathComponent("examples/swift-dataset").path
 
     /// Builds the example once (about three minutes from nothing) and returns its executable.
-    static let executable: String? = {
+    static let build: (executable: String?, output: String) = {
         let swift = Tool.find("/opt/swift/usr/bin/swift", "/usr/bin/swift") ?? "swift"
-        guard Tool.run(swift, ["build", "--package-path", package]) == 0 else { return nil }
+        let output = Tool.output("/bin/sh", ["-c", "\"$0\" build --package-path \"$1\" 2>&1; echo \"exit $?\"", swift, package])
+        guard output.hasSuffix("exit 0\n") else { return (nil, output) }
         let bin = Tool.output(swift, ["build", "--package-path", package, "--show-bin-path"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        return "\(bin)/swift-dataset"
+        return ("\(bin)/swift-dataset", output)
     }()
+
+    static var executable: String? { build.executable }
 
     func run(_ arguments: [String], in folder: TemporaryFolder, _ env: [String: String] = [:]) throws -> CairnBinary.Result {
         try CairnBinary.run(arguments, in: folder.path, environment: env, timeout: 300, executable: try #require(Self.executable))
@@ -40,7 +43,7 @@ import Testing
     }
 
     @Test func killedWithSIGKILLAndResumedItMakesTheSameDatasetAsOneRun() throws {
-        let executable = try #require(Self.executable, "examples/swift-dataset did not build")
+        let executable = try #require(Self.executable, "examples/swift-dataset did not build: \(Self.build.output.suffix(2000))")
         let env = ["SAMPLES": "300", "BLOCK_DELAY": "0.01"]
         let clean = TemporaryFolder("swift-dataset-clean")
         let once = try run(["run", "-q"], in: clean, env)
@@ -74,7 +77,7 @@ import Testing
     }
 
     @Test func sigintStopsItWith130AndResumeFinishes() throws {
-        let executable = try #require(Self.executable, "examples/swift-dataset did not build")
+        let executable = try #require(Self.executable, "examples/swift-dataset did not build: \(Self.build.output.suffix(2000))")
         let env = ["SAMPLES": "200", "BLOCK_DELAY": "0.05"]
         let folder = TemporaryFolder("swift-dataset-int")
         let running = try CairnBinary.start(["run", "-j", "2"], in: folder.path, environment: env, executable: executable)

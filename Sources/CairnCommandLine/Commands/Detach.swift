@@ -1,3 +1,4 @@
+import ArgumentParser
 import CairnRun
 import Foundation
 
@@ -7,7 +8,7 @@ import Foundation
 enum Detach {
     static func start(folder: RunFolder) throws {
         if RunLock.isLive(folder) {
-            throw RunError("\(Terminal.relative(folder.path)) is already in use by a live run; follow it with `cairn status --watch \(Terminal.relative(folder.path))`", exitCode: 3)
+            throw RunError.busy("\(Terminal.relative(folder.path)) is already in use by a live run; follow it with `cairn status --watch \(Terminal.relative(folder.path))`")
         }
         try folder.create()
         let log = "\(folder.path)/controller.log"
@@ -27,7 +28,7 @@ enum Detach {
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        guard rc == 0 else { throw RunError("cannot start the background run: \(String(cString: strerror(rc)))", exitCode: 1) }
+        guard rc == 0 else { throw RunError("cannot start the background run: \(String(cString: strerror(rc)))") }
         // Return once it holds the run (so `status` finds it), or say why it stopped.
         for _ in 0..<200 {
             if RunLock.isLive(folder) { break }
@@ -35,7 +36,11 @@ enum Detach {
             if waitpid(pid, &status, WNOHANG) == pid {
                 let tail = (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").suffix(3).joined(separator: "\n") ?? ""
                 let code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-                if code != 0 { throw RunError("the background run stopped at once (exit \(code)): \(tail)", exitCode: code) }
+                if code != 0 {
+                    // Its own exit code, passed on: the background run said what went wrong.
+                    Terminal.standardError.write("cairn: the background run stopped at once (exit \(code)): \(tail)\n")
+                    throw ExitCode(code)
+                }
                 break
             }
             usleep(50_000)

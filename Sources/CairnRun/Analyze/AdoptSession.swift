@@ -69,11 +69,11 @@ public enum AdoptSession {
                 var outputs: [OutputDigest] = []
                 for path in u.outputs {
                     var st = stat()
-                    guard RawPath.lstat("\(snapshot.root)/\(path)", &st) == 0 else { throw RunError("\(path) disappeared while adopting; run `cairn adopt` again", exitCode: 1) }
+                    guard RawPath.lstat("\(snapshot.root)/\(path)", &st) == 0 else { throw RunError("\(path) disappeared while adopting; run `cairn adopt` again") }
                     do throws(Staging.Failure) {
                         outputs.append(try staging.digest("\(snapshot.root)/\(path)", isDirectory: (st.st_mode & S_IFMT) == S_IFDIR))
                     } catch {
-                        throw RunError(error.reason, exitCode: 1, machineFault: error.fatal)
+                        throw RunError(error.reason, machineFault: error.fatal)
                     }
                 }
                 let attempt = (state.units[u.key]?.attempts ?? 0) + 1

@@ -137,7 +137,7 @@ struct Merge {
         for (job, outcome) in zip(pending, outcomes) {
             let unit = plan.units[job.unit]
             if case .failure(let error) = outcome {
-                if error.fatal { throw RunError(error.reason, exitCode: 1, machineFault: true) }
+                if error.fatal { throw RunError(error.reason, machineFault: true) }
                 let refused = MergeReport.Refused(unit: plan.label(of: unit), reason: error.reason)
                 if error.modified { result.modified.append(refused) } else { result.missing.append(refused) }
                 continue

@@ -22,9 +22,9 @@ final class SlurmClient {
     func submit(script: String, name: String, tasks: Int, output: String, arguments: [String]) throws(RunError) -> String {
         sbatchCalls += 1
         let args = ["--parsable", "--job-name=\(name)", "--array=0-\(tasks - 1)", "--output=\(output)", "--open-mode=append"] + arguments + [script]
-        guard let out = ToolCommand.run("sbatch", args) else { throw RunError("cannot start sbatch; is SLURM installed and on PATH?", exitCode: 1) }
+        guard let out = ToolCommand.run("sbatch", args) else { throw RunError("cannot start sbatch; is SLURM installed and on PATH?") }
         guard out.status == 0, let id = out.stdout.split(separator: "\n").first.map({ String($0.split(separator: ";")[0]) }), !id.isEmpty else {
-            throw RunError("sbatch refused the job: \(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines)); check --partition/--account/--qos and the sbatch arguments", exitCode: 1)
+            throw RunError("sbatch refused the job: \(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines)); check --partition/--account/--qos and the sbatch arguments")
         }
         return id
     }
@@ -87,7 +87,7 @@ final class SlurmClient {
 /// `scancel` for `cairn cancel`.
 public enum SlurmCancel {
     public static func cancel(_ jobIDs: [String]) throws(RunError) {
-        guard let out = ToolCommand.run("scancel", jobIDs) else { throw RunError("cannot start scancel; is SLURM installed and on PATH?", exitCode: 1) }
-        guard out.status == 0 else { throw RunError("scancel failed: \(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines))", exitCode: 1) }
+        guard let out = ToolCommand.run("scancel", jobIDs) else { throw RunError("cannot start scancel; is SLURM installed and on PATH?") }
+        guard out.status == 0 else { throw RunError("scancel failed: \(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines))") }
     }
 }

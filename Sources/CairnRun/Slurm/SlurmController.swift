@@ -187,12 +187,12 @@ final class SlurmController {
     func submit(_ chunks: [[Int]], state: JournalState) throws(RunError) {
         let name = "cairn-\(plan.pipeline.name)-\(String(format: "%08x", UInt32.random(in: 0...UInt32.max)))"
         let dir = WorkerSession.folder(of: name, in: folder)
-        guard RawPath.makeDirectories(dir) == 0 else { throw RunError("cannot create \(dir)", exitCode: 1) }
+        guard RawPath.makeDirectories(dir) == 0 else { throw RunError("cannot create \(dir)") }
         var keys: [Digest] = []
         for (t, chunk) in chunks.enumerated() {
             let text = chunk.map { plan.units[$0].key.hex }.joined(separator: "\n") + "\n"
             guard FileManager.default.createFile(atPath: "\(dir)/chunk-\(t)", contents: Data(text.utf8)) else {
-                throw RunError("cannot write \(dir)/chunk-\(t)", exitCode: 1)
+                throw RunError("cannot write \(dir)/chunk-\(t)")
             }
             keys += chunk.map { plan.units[$0].key }
         }
@@ -206,7 +206,7 @@ final class SlurmController {
 
             """
         guard FileManager.default.createFile(atPath: "\(dir)/job.sh", contents: Data(script.utf8), attributes: [.posixPermissions: 0o755]) else {
-            throw RunError("cannot write \(dir)/job.sh", exitCode: 1)
+            throw RunError("cannot write \(dir)/job.sh")
         }
         for chunk in chunks {
             for i in chunk {

@@ -14,19 +14,12 @@ public enum SlurmSession {
             throw RunError.usage("a pipeline with Swift closure steps runs in its own program; leave out --executor slurm (submit the program itself as a SLURM job instead)")
         }
         guard SlurmClient.reachable() else {
-            throw RunError("SLURM does not answer (`sinfo` failed); start a cluster (scripts/slurm-local start) or set SLURM_CONF", exitCode: 1)
+            throw RunError("SLURM does not answer (`sinfo` failed); start a cluster (scripts/slurm-local start) or set SLURM_CONF")
         }
-        let (plan, snapshot) = try RunSession.prepare(given, options: options)
-        let previous = folder.exists ? try? Snapshot.read(folder) : nil
-        try folder.create()
-        let lock = try RunLock(folder: folder, host: host)
+        let setup = try SessionSetup(given, folder: folder, options: options, observer: observer, host: host, policy: .slurm)
+        let lock = setup.lock
         defer { withExtendedLifetime(lock) {} }
-        let state: JournalState
-        do { state = try JournalState(directory: folder.journal, repair: true) } catch { throw .journal(error) }
-        try snapshot.write(to: folder)
-        try RunSession.sweep(state, folder: folder, host: host, observer: observer)
-        let explanation = SessionExplainer.explain(plan: plan, snapshot: snapshot, stored: previous, state: state,
-                                                   selection: options.selection, verify: options.verify)
+        let (plan, snapshot, state, explanation) = (setup.plan, setup.snapshot, setup.state, setup.explanation)
         beforeRun(explanation, state)
         let info = SegmentInfo(host: host.host, bootID: host.bootID, pid: getpid(), time: Int64(Date().timeIntervalSince1970 * 1000))
         let writer = try SessionJournal.open(folder: folder, info: info, snapshot: snapshot, state: state, plan: plan,

@@ -20,7 +20,7 @@ public enum WorkerSession {
         do { plan = try snapshot.plan(reading: nil).plan } catch { throw .pipeline(error) }
         let chunk = "\(folder(of: submission, in: run))/chunk-\(task)"
         guard let text = FileManager.default.contents(atPath: chunk).map({ String(decoding: $0, as: UTF8.self) }) else {
-            throw RunError("cannot read \(chunk); the run folder must be on a file system every node sees", exitCode: 1)
+            throw RunError("cannot read \(chunk); the run folder must be on a file system every node sees")
         }
         let keys = Set(text.split(separator: "\n").compactMap { Digest(hex: String($0)) })
         let state: JournalState
