@@ -17,11 +17,13 @@ extension Pipeline {
     ///
     /// - Parameters:
     ///   - root: the folder outputs are relative to.
-    ///   - options: `-j`, grace period, time limit, selection…; signals are handled unless
-    ///     `options.signalFD` is given or `handleSignals` is false.
+    ///   - options: `-j`, grace period, time limit, selection…
+    ///   - handleSignals: install handlers for SIGINT, SIGTERM, SIGHUP and SIGUSR1 (once per
+    ///     process) unless `options.signalFD` is given; false leaves signals to the caller.
     ///   - observer: progress and notices (``SilentObserver`` shows nothing).
-    /// - Throws: ``RunError`` for a bad pipeline (exit code 2), a run folder in use (3), or a
-    ///   journal that cannot be written (1).
+    /// - Throws: ``RunError`` with code ``RunError/Code/usage`` for a bad pipeline,
+    ///   ``RunError/Code/busy`` for a run folder in use, ``RunError/Code/failed`` for a journal
+    ///   that cannot be written or a machine fault.
     public func run(in root: String, options: RunOptions = RunOptions(jobs: ProcessInfo.processInfo.activeProcessorCount),
                     handleSignals: Bool = true, observer: any RunObserver = SilentObserver()) async throws -> RunSummary {
         let declared = self.declared

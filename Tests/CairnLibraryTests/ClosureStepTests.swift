@@ -53,6 +53,63 @@ import Testing
         #expect(!folder.exists("out.txt"))
     }
 
+    @Test func aSecondSignalEndsTheSessionAtOnceAndResumeFinishes() async throws {
+        let folder = TemporaryFolder()
+        var pipeline = Pipeline("twice", seed: 3)
+        pipeline.axis("n", 0..<3)
+        let stubborn = Runs()
+        pipeline.step("spin", version: "1", outputs: ["out": "out/{n}.txt"]) { unit in
+            if stubborn.count("spun") == 0 {
+                stubborn.add("spun")
+                let end = Date().addingTimeInterval(6)
+                while Date() < end { usleep(1000) }  // ignores cancellation; only the first attempt
+            }
+            try "\(unit.seed)".write(toFile: try unit.output("out"), atomically: false, encoding: .utf8)
+        }
+        var fds: [Int32] = [0, 0]
+        _ = fds.withUnsafeMutableBufferPointer { pipe($0.baseAddress!) }
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        var opts = options(jobs: 1)
+        opts.grace = 30  // only a second signal can end the stuck closure's attempt early
+        opts.signalFD = fds[0]
+        let writeEnd = fds[1]
+        Thread.detachNewThread {
+            for _ in 0..<2 {
+                usleep(400_000)
+                var signal = UInt8(SIGINT)
+                _ = write(writeEnd, &signal, 1)
+            }
+        }
+        let started = Date()
+        let ended = EndTime()
+        let first = try await pipeline.run(in: folder.path, options: opts, observer: ended)
+        let took = try #require(ended.at).timeIntervalSince(started)
+        #expect(first.interruptedBy == SIGINT && first.interruptedAttempts == 1 && first.committed == 0)
+        #expect(took < 3, "the second signal did not end the session at once (\(took) s)")
+        #expect(!folder.exists("out/0.txt"))
+        opts.signalFD = nil
+        let second = try await pipeline.run(in: folder.path, options: opts, handleSignals: false)
+        #expect(second.committed == 3 && second.failures.isEmpty)
+    }
+
+    @Test func numbersBooleansAndUnicodeKeepTheirIdentity() async throws {
+        let folder = TemporaryFolder()
+        var pipeline = Pipeline("values", seed: 4)
+        pipeline.axis("lr", [1, 1.0, 0.001])
+        pipeline.axis("flag", [true, false])
+        pipeline.param("name", "größe ✓")
+        let seen = Runs()
+        pipeline.step("see", version: "1", outputs: ["out": "out/{lr}-{flag}.txt"]) { unit in
+            let lr = try unit.value("lr"), flag = try unit.value("flag"), name = try unit.value("name")
+            seen.add("\(lr)|\(flag)|\(name)")
+            try "\(lr)".write(toFile: try unit.output("out"), atomically: false, encoding: .utf8)
+        }
+        let summary = try await pipeline.run(in: folder.path, options: options(), handleSignals: false)
+        #expect(summary.committed == 6)
+        #expect(Set(seen.take().keys) == ["1|true|größe ✓", "1.0|true|größe ✓", "0.001|true|größe ✓", "1|false|größe ✓", "1.0|false|größe ✓", "0.001|false|größe ✓"])
+        #expect(folder.read("out/1-true.txt") == "1" && folder.read("out/1.0-true.txt") == "1.0")
+    }
+
     @Test func bumpingAVersionRerunsThatStepAndDownstreamOnly() async throws {
         let folder = TemporaryFolder()
         let runs = Runs()
@@ -124,5 +181,6 @@ final class EndTime: RunObserver, @unchecked Sendable {
 final class Runs: Sendable {
     let counts = Mutex<[String: Int]>([:])
     func add(_ step: String) { counts.withLock { $0[step, default: 0] += 1 } }
+    func count(_ step: String) -> Int { counts.withLock { $0[step] ?? 0 } }
     func take() -> [String: Int] { counts.withLock { c in defer { c = [:] }; return c } }
 }
