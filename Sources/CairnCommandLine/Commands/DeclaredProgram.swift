@@ -1,3 +1,4 @@
+import ArgumentParser
 import CairnCore
 import CairnRun
 
@@ -11,6 +12,12 @@ public enum DeclaredProgram {
     nonisolated(unsafe) public static var name = "cairn"
     /// The pipeline argument that stands for the declared pipeline.
     public static let marker = "@declared"
+
+    /// Help for `run`'s and `plan`'s pipeline argument: hidden in a program that declares its
+    /// pipeline (it fills the argument in itself).
+    static var pipelineArgumentHelp: ArgumentHelp {
+        ArgumentHelp("The pipeline file (YAML or JSON), or a folder of them.", visibility: current == nil ? .default : .private)
+    }
 
     /// The command that continues the run in `folder` (`cairn resume .cairn/runs/NAME`, or
     /// `swift-dataset resume` in a program that declares its pipeline).

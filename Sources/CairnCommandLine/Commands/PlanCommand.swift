@@ -10,7 +10,7 @@ struct PlanCommand: ParsableCommand {
         abstract: "Show what `cairn run` would do, and why, without running or writing anything.",
         discussion: "With --why, groups the units that would run by reason; `--why UNIT` explains one unit (a label such as 'render[sample=3]', a once-step's name, or a key prefix).")
 
-    @Argument(help: "The pipeline file (YAML or JSON), or a folder of them.")
+    @Argument(help: DeclaredProgram.pipelineArgumentHelp)
     var pipeline: String
 
     @Argument(help: ArgumentHelp("With --why: the unit to explain.", valueName: "UNIT"))

@@ -10,7 +10,7 @@ struct RunCommand: ParsableCommand {
         discussion: "Re-running a pipeline whose units are committed skips them and re-runs units that failed or were interrupted. Given a folder, runs every runnable pipeline file below it, parents before the pipelines that extend them. `cairn batch` is another name for `cairn run`.",
         aliases: ["batch"])
 
-    @Argument(help: "The pipeline file (YAML or JSON), or a folder of them.")
+    @Argument(help: DeclaredProgram.pipelineArgumentHelp)
     var pipeline: String
 
     @Option(help: "The run folder (default: .cairn/runs/<name> beside the pipeline file).")
