@@ -20,8 +20,11 @@ public struct AttemptRequest: Sendable {
     /// The caller's token for this attempt (for example a unit index).
     public var id: Int
     public var work: AttemptWork
+    /// Where the attempt's output goes (appended), worked out when first needed: a process
+    /// needs it at start, a closure only when it writes to its log.
+    public var logLocator: @Sendable () -> String
     /// File that receives the attempt's output (appended).
-    public var logPath: String
+    public var logPath: String { logLocator() }
     /// Seconds before the attempt is stopped; nil for none.
     public var timeout: Double?
     /// Seconds between the stop request and the end that is forced (KILL for a process; for a
@@ -31,9 +34,14 @@ public struct AttemptRequest: Sendable {
     public var stopSignal: Int32 = SIGTERM
 
     public init(id: Int, work: AttemptWork, logPath: String, timeout: Double?, grace: Double) {
+        self.init(id: id, work: work, logLocator: { logPath }, timeout: timeout, grace: grace)
+    }
+
+    /// An attempt whose log path is worked out only when needed.
+    public init(id: Int, work: AttemptWork, logLocator: @escaping @Sendable () -> String, timeout: Double?, grace: Double) {
         self.id = id
         self.work = work
-        self.logPath = logPath
+        self.logLocator = logLocator
         self.timeout = timeout
         self.grace = grace
     }

@@ -6,13 +6,20 @@ import Synchronization
 /// An in-process attempt's log: text appended to the unit's log file, from any thread.
 /// The file is opened on the first write, so an attempt that writes nothing leaves no file.
 public final class AttemptLog: Sendable {
-    /// The log file.
-    public let path: String
+    private let locate: @Sendable () -> String
     private let descriptor = Mutex<Int32>(-1)
 
-    public init(path: String) {
-        self.path = path
+    public convenience init(path: String) {
+        self.init(locate: { path })
     }
+
+    /// A log whose path is worked out on the first write (or the first ask for ``path``).
+    public init(locate: @escaping @Sendable () -> String) {
+        self.locate = locate
+    }
+
+    /// The log file.
+    public var path: String { locate() }
 
     deinit {
         descriptor.withLock { if $0 >= 0 { close($0) } }
@@ -21,7 +28,7 @@ public final class AttemptLog: Sendable {
     /// Appends `text` to the log (a line gets no newline added).
     public func write(_ text: String) {
         descriptor.withLock { fd in
-            if fd < 0 { fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644) }
+            if fd < 0 { fd = open(locate(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644) }
             guard fd >= 0 else { return }
             var bytes = Array(text.utf8)
             var offset = 0

@@ -101,7 +101,7 @@ public final class InProcessExecutor: Executor {
         }
         nextToken += 1
         let token = nextToken
-        let log = AttemptLog(path: attempt.logPath)
+        let log = AttemptLog(locate: attempt.logLocator)
         let finished = self.finished
         let waker = port.waker
         let thread = idleThreads.popLast() ?? AttemptThread()

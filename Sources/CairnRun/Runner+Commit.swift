@@ -13,7 +13,7 @@ extension Runner {
         let step = plan.pipeline.steps[unit.step]
         use.give(step.resources, gpus: attempt.gpus)
         progress.steps[stepSlot[unit.step]].running -= 1
-        if completion.processID != nil { removeIfEmpty(attempt.log) }  // an in-process attempt opens its log only to write
+        if let log = attempt.log { removeIfEmpty(log) }  // an in-process attempt opens its log only to write
         // A stopped checkpointing unit paused, whatever its exit status: it continues next time.
         if completion.stopped && (step.checkpoint || !completion.succeeded) {
             interrupted(index, attempt)
@@ -86,7 +86,7 @@ extension Runner {
         append(.failed(UnitFailure(key: unit.key, attempt: number, exitCode: exitCode,
                                    durationMs: Int64(duration * 1000), time: now(), reason: reason)))
         let used = sessionAttempts[index] ?? 1
-        let report = UnitFailureReport(unit: plan.label(of: unit), reason: "attempt \(number) \(reason)", log: attempt?.log ?? "")
+        let report = UnitFailureReport(unit: plan.label(of: unit), reason: "attempt \(number) \(reason)", log: attempt.map { $0.log ?? logFile(of: index) } ?? "")
         if allowRetry, !stopping, used <= step.retries {
             let delay = min(600, step.retryBackoff * pow(2, Double(used - 1)))
             scheduler.retry(index, at: MonotonicClock.now() + delay)

@@ -13,8 +13,8 @@ extension Runner {
         let number = (history[unit.key]?.attempts ?? 0) + (sessionAttempts[index] ?? 0) + 1
         sessionAttempts[index, default: 0] += 1
         attemptCounter += 1
-        let attemptID = "\(attemptPrefix)-\(attemptCounter)"
-        let log = folder.log(step: step.name, label: plan.itemLabel(of: unit))
+        // An in-process attempt's log path is worked out on its own thread, if it writes at all.
+        let log: String? = step.isClosure ? nil : logFile(of: index)
         do throws(RunError) {
             if step.checkpoint {
                 let restarts = history[unit.key]?.interruptions ?? 0
@@ -23,7 +23,7 @@ extension Runner {
                 }
                 _ = RawPath.makeDirectories(command.checkpointFolder(unit))
             }
-            let staged = try staging.prepare(unit.outputs, attempt: attemptID)
+            let staged = unit.outputs.isEmpty ? [] : try staging.prepare(unit.outputs, attempt: "\(attemptPrefix)-\(attemptCounter)")
             let shown = scratch.map { root in staged.map { "\(root)/\($0)" } } ?? staged
             let resources = step.resources
             let gpus = use.take(resources)
@@ -45,9 +45,14 @@ extension Runner {
                 if !options.budget.gpus.isEmpty { environment.append("CUDA_VISIBLE_DEVICES=\(gpus.joined(separator: ","))") }
                 work = .process(command: rendered.command, environment: environment, workingDirectory: workingDirectory)
             }
-            var request = AttemptRequest(id: index, work: work, logPath: log, timeout: step.timeout, grace: options.grace)
+            let locate: @Sendable () -> String
+            if let log { locate = { log } } else {
+                let (folder, name, plan, unit) = (folder, step.name, plan, unit)
+                locate = { folder.log(step: name, label: plan.itemLabel(of: unit)) }
+            }
+            var request = AttemptRequest(id: index, work: work, logLocator: locate, timeout: step.timeout, grace: options.grace)
             request.stopSignal = Self.signalNumber(step.stopSignal)
-            let logOffset = step.metrics == nil ? 0 : Self.size(of: log)
+            let logOffset = step.metrics == nil ? 0 : Self.size(of: log ?? logFile(of: index))
             let handle: AttemptHandle
             do { handle = try executor.start(request) } catch {
                 use.give(resources, gpus: gpus)

@@ -23,15 +23,15 @@ extension Runner {
                 return .failure(MetricError("metrics file \(RawBytes.display(path)) \(error.description)"))
             }
         case .log:
-            return .success(MetricParser.log(Self.attemptOutput(attempt)))
+            return .success(MetricParser.log(Self.attemptOutput(attempt, log: attempt.log ?? logFile(of: index))))
         case .pattern(let pattern):
-            do { return .success(try MetricParser.pattern(pattern, Self.attemptOutput(attempt))) } catch { return .failure(error) }
+            do { return .success(try MetricParser.pattern(pattern, Self.attemptOutput(attempt, log: attempt.log ?? logFile(of: index)))) } catch { return .failure(error) }
         }
     }
 
     /// What this attempt appended to the unit's log.
-    static func attemptOutput(_ attempt: Attempt) -> Substring {
-        Substring(String(decoding: contents(of: attempt.log, from: attempt.logOffset) ?? [], as: UTF8.self))
+    static func attemptOutput(_ attempt: Attempt, log: String) -> Substring {
+        Substring(String(decoding: contents(of: log, from: attempt.logOffset) ?? [], as: UTF8.self))
     }
 
     /// The bytes of a file from `offset` on; nil when it cannot be opened.

@@ -14,7 +14,8 @@ final class Runner {
     struct Attempt {
         var number: Int
         var staged: [String]
-        var log: String
+        /// The unit's log; nil for an in-process attempt until asked for (see ``Runner/logFile(of:)``).
+        var log: String?
         var started: Double
         /// The process id, for an attempt run as a process; nil for an in-process one.
         var pid: Int32?
@@ -136,6 +137,12 @@ final class Runner {
     }
 
     var stepSlot: [Int]
+
+    /// The log file of unit `index` (every attempt appends to it).
+    func logFile(of index: Int) -> String {
+        let unit = plan.units[index]
+        return folder.log(step: plan.pipeline.steps[unit.step].name, label: plan.itemLabel(of: unit))
+    }
 
     /// Which units are committed now: before this session, or in it.
     var committedUnits: [Bool] {
