@@ -1,14 +1,11 @@
-/// A small seeded random generator (SplitMix64), so a soak run can be replayed from its seed.
+import CairnRun
+
+/// The soak driver's seeded generator, so a soak run can be replayed from its seed: the one
+/// SplitMix64 Cairn has (``UnitRandom``), seeded with the seed's bits.
 public struct SplitMix: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    private var random: UnitRandom
 
-    public init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { random = UnitRandom(seed: Int(Int64(bitPattern: seed))) }
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { random.next() }
 }
