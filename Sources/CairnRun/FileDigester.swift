@@ -6,7 +6,7 @@ import Foundation
 ///
 /// The cache lives in `.cairn/digests` beside the pipeline file. A copy of a tree, `touch` or
 /// a checkout changes the stat data, so the file is read again — and gives the same digest, so
-/// no unit re-runs. A file whose mtime is within ``racyWindow`` of the moment it was hashed is
+/// no unit re-runs. A file whose mtime is within `racyWindow` of the moment it was hashed is
 /// not cached (it could change again within the same timestamp). A folder's digest covers the
 /// names, kinds and contents of everything below it.
 public final class FileDigester {

@@ -9,7 +9,7 @@ import Foundation
 /// deleted on purpose; their absence is reported apart (they are made again only when needed).
 ///
 /// One `lstat` per output of every committed unit, on every core — except in output folders
-/// that have not changed since they were last found complete (``OutputFolderCache``);
+/// that have not changed since they were last found complete (`OutputFolderCache`);
 /// `verify` reads every byte.
 public enum OutputCheck {
     /// What the check found, by unit index.
@@ -22,7 +22,7 @@ public enum OutputCheck {
 
     /// Checks every committed unit of `plan` against the files under `root`.
     /// With `remember`, folders whose outputs were all present are remembered, and a folder
-    /// unchanged since is not looked into again (see ``OutputFolderCache``).
+    /// unchanged since is not looked into again (see `OutputFolderCache`).
     public static func check(_ plan: Plan, state: JournalState, root: String, verify: Bool, remember: Bool = true) -> Findings {
         let units = plan.units
         // Serial: which units to look at (dictionary lookups). Parallel: the lstat calls, relative
@@ -84,7 +84,7 @@ public enum OutputCheck {
         return found
     }
 
-    /// The output folders of the committed units, and which of them ``OutputFolderCache`` vouches for.
+    /// The output folders of the committed units, and which of them `OutputFolderCache` vouches for.
     final class Folders {
         let cache: OutputFolderCache
         var names: [String] = []

@@ -44,7 +44,7 @@ public struct Snapshot: Codable, Sendable, Equatable {
     /// `digester` reads (nil: files count as missing); returns the plan and this snapshot with
     /// the digests the plan used.
     /// With `aggregateItems`, aggregates are planned over only those items (see
-    /// ``Planner/plan(_:files:aggregateItems:)``).
+    /// `Planner.plan(_:files:aggregateItems:)`).
     public func plan(reading digester: FileDigester?, aggregateItems: [Int: [Bool]] = [:]) throws(PipelineError) -> (plan: Plan, snapshot: Snapshot) {
         let plan: Plan
         if let stored = files {

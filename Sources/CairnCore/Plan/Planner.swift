@@ -192,7 +192,7 @@ public enum Planner {
         return Plan(pipeline: spec, items: items, units: units, stepOrder: order, stepRanges: ranges, files: files)
     }
 
-    /// One unit's paths before its key (see ``plan(_:files:aggregateItems:)``).
+    /// One unit's paths before its key (see `plan(_:files:aggregateItems:)`).
     struct Draft {
         var outputs: [String] = []
         var needs: [Int] = []

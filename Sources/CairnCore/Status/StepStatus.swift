@@ -19,7 +19,7 @@ public struct StepStatus: Sendable, Equatable, Codable {
     public init(step: String) { self.step = step }
 }
 
-/// Where a run stands: per-step counts plus totals. Built by ``StatusReport/build(plan:history:running:recentCommits:window:)``.
+/// Where a run stands: per-step counts plus totals. Built by ``StatusReport/build(plan:history:running:live:recentCommits:window:partials:)``.
 public struct StatusReport: Sendable, Equatable, Codable {
     public var pipeline: String
     public var steps: [StepStatus]

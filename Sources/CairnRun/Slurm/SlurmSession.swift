@@ -3,7 +3,7 @@ import CairnJournal
 import Foundation
 
 /// `cairn run --executor slurm` and its `resume`: like ``RunSession`` — plan, lock, replay,
-/// sweep what a dead local controller left — then a ``SlurmController`` instead of the local
+/// sweep what a dead local controller left — then a `SlurmController` instead of the local
 /// runner. Staging debris is left alone: a worker of an adopted job may be writing there.
 public enum SlurmSession {
     public static func execute(
