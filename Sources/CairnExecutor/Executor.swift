@@ -25,16 +25,14 @@ public protocol Executor: AnyObject {
     var runningCount: Int { get }
     /// Starts an attempt.
     func start(_ attempt: AttemptRequest) throws(ExecutorError) -> AttemptHandle
-    /// Waits until an attempt ends, a signal arrives, ``wake()`` is called, or the monotonic time `deadline`.
+    /// Waits until an attempt ends, a signal arrives, ``waker`` is used, or the monotonic time `deadline`.
     func wait(until deadline: Double?) -> ExecutorEvents
     /// Asks every running attempt to stop (its stop signal, or cancellation) and forces its end
     /// `grace` seconds later.
     func stopAll(grace: Double)
     /// Forces every running attempt's end now.
     func killAll()
-    /// Makes a pending ``wait(until:)`` return; callable from any thread.
-    func wake()
-    /// A handle other threads can use to wake this executor.
+    /// A handle other threads can use to make a pending ``wait(until:)`` return.
     var waker: Waker { get }
 }
 

@@ -11,7 +11,7 @@ import Synchronization
 /// has not ended `grace` seconds after its cancellation is *abandoned*: it ends with
 /// ``AttemptEnd/Reason/abandoned`` and keeps running detached until the process exits, its
 /// result ignored, and its thread is not reused. (Swift cannot kill a task; the process that
-/// owns the executor exits at the end of its session, which ends such closures.) Not thread-safe except ``wake()``.
+/// owns the executor exits at the end of its session, which ends such closures.) Not thread-safe except its ``waker``.
 public final class InProcessExecutor: Executor {
     struct Running {
         var id: Int
@@ -77,8 +77,6 @@ public final class InProcessExecutor: Executor {
     private let finished = Inbox()
     /// Threads whose attempts ended, kept for the next ones (an abandoned attempt keeps its own).
     private var idleThreads: [AttemptThread] = []
-    /// Closures given up on that may still be running.
-    public private(set) var abandonedCount = 0
 
     /// - Parameters:
     ///   - slots: the most attempts at once.
@@ -120,8 +118,6 @@ public final class InProcessExecutor: Executor {
         running[token] = Running(id: attempt.id, task: task, thread: thread, started: now, deadline: attempt.timeout.map { now + $0 }, grace: attempt.grace)
         return AttemptHandle(id: attempt.id, processID: nil)
     }
-
-    public func wake() { port.waker.wake() }
 
     public var waker: Waker { port.waker }
 
@@ -190,7 +186,6 @@ public final class InProcessExecutor: Executor {
         for (token, var r) in running {
             if let killAt = r.killAt, now >= killAt {
                 running[token] = nil
-                abandonedCount += 1
                 events.ends.append(AttemptEnd(id: r.id, processID: nil, reason: .abandoned, timedOut: r.timedOut, stopped: r.stopped,
                                               duration: now - r.started))
             } else if r.killAt == nil, let d = r.deadline, now >= d {

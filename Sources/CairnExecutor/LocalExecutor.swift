@@ -8,7 +8,7 @@ import CCairnSystem
 /// One `poll` watches a pidfd per running process, the port's wake pipe, and optionally the
 /// signal pipe. When a leader exits, the whole group is KILLed before the leader is reaped (so
 /// the group id cannot be reused meanwhile): no background child of a unit outlives it.
-/// Not thread-safe except ``wake()``: drive it from one thread. Closures are refused; run them
+/// Not thread-safe except its ``waker``: drive it from one thread. Closures are refused; run them
 /// with ``InProcessExecutor`` or ``MixedExecutor``.
 public final class LocalExecutor: Executor {
     struct Running {
@@ -60,8 +60,6 @@ public final class LocalExecutor: Executor {
         running[pid] = Running(request: attempt, pid: pid, pidfd: pidfd, log: log, started: now, deadline: attempt.timeout.map { now + $0 })
         return AttemptHandle(id: attempt.id, processID: pid, processStartTicks: ProcessTable.startTicks(of: pid) ?? 0)
     }
-
-    public func wake() { port.waker.wake() }
 
     public var waker: Waker { port.waker }
 

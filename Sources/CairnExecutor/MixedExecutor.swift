@@ -54,7 +54,5 @@ public final class MixedExecutor: Executor {
         closures.killAll()
     }
 
-    public func wake() { processes.wake() }
-
     public var waker: Waker { processes.waker }
 }

@@ -59,7 +59,7 @@ extension Runner {
                 throw RunError("\(error)", machineFault: error.code.map(isMachineFault) ?? false)
             }
             faults.unitSpawned()
-            attempts[index] = Attempt(number: number, staged: staged, log: log, started: MonotonicClock.now(), pid: handle.processID, gpus: gpus,
+            attempts[index] = Attempt(number: number, staged: staged, log: log, started: MonotonicClock.now(), gpus: gpus,
                                       logOffset: logOffset, shown: shown)
             append(.attemptStarted(key: unit.key, attempt: number, pid: handle.processID ?? 0, startTicks: handle.processStartTicks, time: now()))
             progress.steps[stepSlot[unit.step]].running += 1
@@ -70,7 +70,7 @@ extension Runner {
                 fatal("\(plan.label(of: unit)) could not start: \(error.description); free space or fix the folder, then run `cairn resume`")
                 return
             }
-            attempts[index] = Attempt(number: number, staged: [], log: log, started: MonotonicClock.now(), pid: nil)
+            attempts[index] = Attempt(number: number, staged: [], log: log, started: MonotonicClock.now())
             fail(index, exitCode: -1, duration: 0, reason: error.description, allowRetry: false)
         }
     }

@@ -17,8 +17,6 @@ final class Runner {
         /// The unit's log; nil for an in-process attempt until asked for (see ``Runner/logFile(of:)``).
         var log: String?
         var started: Double
-        /// The process id, for an attempt run as a process; nil for an in-process one.
-        var pid: Int32?
         /// GPU ids handed to it (given back when it ends).
         var gpus: [String] = []
         /// Where this attempt's output starts in the unit's log (all attempts append to it).

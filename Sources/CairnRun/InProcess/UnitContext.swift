@@ -115,5 +115,4 @@ public struct ClosureSteps: Sendable {
         set { bodies[name] = newValue }
     }
 
-    public var isEmpty: Bool { bodies.isEmpty }
 }
