@@ -53,10 +53,39 @@ struct SlurmTests {
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         try checkExactlyOnce(dir, items: 500)
         // One sbatch for the 1,000 item units (10 tasks of 50 items), one for the aggregate.
-        #expect(result.stdout.contains("slurm: 2 sbatch"), "\(result.stdout)")
+        #expect(result.stdout.contains("slurm: 2 sbatch"), "\(result.stdout)\(result.stderr)")
         #expect(result.stderr.contains("submitted 1000 unit(s) as SLURM array job") && result.stderr.contains("(10 task(s))"), "\(result.stderr)")
         let again = try CairnBinary.run(["run", "p.yaml", "--executor", "slurm", "--poll", "0.5"], in: dir.path, environment: Self.environment)
         #expect(again.status == 0 && again.stdout.contains("slurm: 0 sbatch"), "\(again.stdout)")
+    }
+
+    /// A busy `slurmctld` can answer `squeue` without a job it still holds. Here a real `squeue`
+    /// behind a wrapper forgets every job for its first three answers: the controller must ask
+    /// `scontrol` before it calls the job ended, and submit nothing again.
+    @Test func aJobSqueueForgetsForAMomentIsNotSubmittedAgain() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", Self.pipeline(items: 4, sleep: "2"))
+        let real = Tool.output("/bin/sh", ["-c", "command -v squeue"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(!real.isEmpty)
+        dir.write("bin/squeue", """
+            #!/bin/sh
+            case " $* " in
+              *" -r "*) n=$(cat "\(dir.path)/forgot" 2>/dev/null || echo 0)
+                        if [ "$n" -lt 3 ]; then echo $((n + 1)) > "\(dir.path)/forgot"; exit 0; fi ;;
+            esac
+            exec \(real) "$@"
+            """)
+        chmod("\(dir.path)/bin/squeue", 0o755)
+        var environment = Self.environment
+        environment["PATH"] = "\(dir.path)/bin:\(ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")"
+        let result = try CairnBinary.run(["run", "p.yaml", "--executor", "slurm", "--poll", "0.5", "--items-per-task", "4"],
+                                         in: dir.path, environment: environment, timeout: 120)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(dir.read("forgot") == "3\n", "the wrapper hid the job three times")
+        try checkExactlyOnce(dir, items: 4)
+        #expect(result.stdout.contains("slurm: 2 sbatch"), "\(result.stdout)\(result.stderr)")
+        #expect(!result.stderr.contains("ended:"), "\(result.stderr)")
     }
 
     @Test func aKilledControllerIsFollowedAgainOnResumeAndNothingRunsTwice() throws {

@@ -66,6 +66,13 @@ final class SlurmClient {
         return date.timeIntervalSince1970
     }
 
+    /// Whether a job state (as `scontrol` prints it) means the task has not ended yet.
+    static func stillQueued(_ state: String) -> Bool {
+        let name = state.split(separator: " ").first.map(String.init) ?? state
+        return ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "SUSPENDED", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED",
+                "RESIZING", "SIGNALING", "STAGE_OUT", "STOPPED", "RESV_DEL_HOLD"].contains(name)
+    }
+
     /// Final states of an array job's tasks (`scontrol show job`, while SLURM remembers it).
     func finalStates(_ jobID: String) -> [TaskState] {
         scontrolCalls += 1

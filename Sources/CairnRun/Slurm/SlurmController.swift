@@ -60,9 +60,7 @@ final class SlurmController {
     /// Polls until every wanted unit is committed or failed, or a signal stops the controller.
     func run() throws(RunError) -> RunSummary {
         while true {
-            let state: JournalState
-            do { state = try JournalState(directory: folder.journal, repair: false) } catch { throw .journal(error) }
-            try settle(state)
+            let state = try settle(try readState())
             let committed = plan.units.map { state.units[$0.key]?.committed ?? false }
             let inFlight = inFlightUnits(state)
             var eligible = wanted
@@ -111,10 +109,19 @@ final class SlurmController {
         return out
     }
 
+    func readState() throws(RunError) -> JournalState {
+        do { return try JournalState(directory: folder.journal, repair: false) } catch { throw .journal(error) }
+    }
+
     /// Learns the ids of submissions a dead controller did not journal, and ends the
     /// submissions whose jobs left the queue: their open attempts are closed as interrupted,
     /// and units that failed in them are failed for good (the worker used their retries).
-    func settle(_ state: JournalState) throws(RunError) {
+    ///
+    /// A job has left only when `squeue` no longer lists it and `scontrol` shows none of its
+    /// tasks still pending or running (a busy controller can answer `squeue` without a job it
+    /// still holds). Its units are judged on the journal as read after that: what the workers
+    /// wrote before they exited is in it. Returns the journal state the caller should plan on.
+    func settle(_ state: JournalState) throws(RunError) -> JournalState {
         let active = state.submissionOrder.compactMap { state.submissions[$0] }.filter(\.active)
         var ids: [String: String] = [:]
         for s in active {
@@ -128,10 +135,17 @@ final class SlurmController {
                 try record(.slurmEnded(name: s.name, state: "NOT_SUBMITTED", time: now()))
             }
         }
-        guard !ids.isEmpty, let queued = client.queued(Array(Set(ids.values)).sorted()) else { return }
-        for s in active {
-            guard let id = ids[s.name], queued[id] == nil else { continue }
+        guard !ids.isEmpty, let queued = client.queued(Array(Set(ids.values)).sorted()) else { return state }
+        var left: [String: [SlurmClient.TaskState]] = [:]
+        for id in Set(ids.values).sorted() where queued[id] == nil {
             let tasks = client.finalStates(id)
+            if !tasks.contains(where: { SlurmClient.stillQueued($0.state) }) { left[id] = tasks }
+        }
+        guard !left.isEmpty else { return state }
+        let seen = try readState()
+        for s in active {
+            guard let id = ids[s.name], let tasks = left[id] else { continue }
+            let state = seen
             var byTask: [String: String] = [:]
             for t in tasks { byTask[t.task] = t.state }
             let bad = tasks.first { !$0.state.hasPrefix("COMPLETED") }?.state
@@ -166,6 +180,7 @@ final class SlurmController {
             if endState != "COMPLETED" { observer.notice("SLURM job \(id) (\(s.name)) ended: \(endState)") }
         }
         do { try journal.flush() } catch { throw .journal(error) }
+        return seen
     }
 
     /// Ends a unit's attempt as SLURM's end state says: interrupted (not its fault) or failed
