@@ -1,4 +1,4 @@
-import CairnCore
+@testable import CairnCore
 import Foundation
 import Testing
 
@@ -32,6 +32,21 @@ import Testing
             for n in kept: print(json.dumps(items[n], sort_keys=True, separators=(",", ":"), ensure_ascii=False))
             """
         #expect(try python(script) == ours)
+    }
+
+    /// The planner's seed writer hashes bytes it writes itself: they must be the item JSON's.
+    @Test func theFastSeedWriterGivesTheSeedsOfTheItemJSON() {
+        let axes = ["sample", "name", "é", "lr", "flag"]
+        let rows: [[ItemValue]] = [
+            [.int(0), .string("a \"q\" \\ / é\n\u{1}"), .string("ünï"), .double(1.0), .bool(true)],
+            [.int(-12345), .string(""), .string("x"), .double(1e-05), .bool(false)],
+            [.int(Int.max), .string("日本"), .string("{}"), .double(0.1), .bool(true)],
+        ]
+        let fast = UnitSeed.deriver(runSeed: 2026, axes: axes)
+        for (i, values) in rows.enumerated() {
+            let item = Item(index: i, values: values)
+            #expect(fast(item) == UnitSeed.derive(runSeed: 2026, itemJSON: item.json(axes: axes)), "\(values)")
+        }
     }
 
     @Test func seedsCanBeRecomputedOutsideCairn() throws {

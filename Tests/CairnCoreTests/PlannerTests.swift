@@ -1,4 +1,4 @@
-import CairnCore
+@testable import CairnCore
 import Foundation
 import Testing
 
@@ -101,6 +101,46 @@ import Testing
             "needs": .array(needs.map { .string($0.hex) }),
         ]).text
         #expect(fast == reference)
+    }
+
+    /// The key is the SHA-256 of exactly the text `json` returns (the key is hashed from bytes
+    /// written directly, the text is those bytes decoded).
+    @Test func theKeyIsTheDigestOfTheCanonicalJSON() {
+        let step = StepSpec(name: "s", run: "echo {x}", outputs: [.init(name: "o", pattern: "o/{x}")], inputs: [.init(name: "i", source: .path("in/\u{e9}"))])
+        let writer = UnitKeyWriter(step: step, axes: ["x", "y"], params: [("lr", .double(1.0))])
+        let needs = [Digest(of: "a"), Digest(of: "b")]
+        let values: [ItemValue] = [.string("q\"\n"), .bool(false)]
+        let text = writer.json(values: values, seed: 7, outputs: ["o/1"], inputs: [["in/\u{e9}"]], needs: needs, files: [("in/\u{e9}", nil)])
+        #expect(writer.key(values: values, seed: 7, outputs: ["o/1"], inputs: [["in/\u{e9}"]], needs: needs, files: [("in/\u{e9}", nil)]) == Digest(of: text))
+        #expect(text.contains(needs[0].hex) && text.contains("\"lr\":1.0"), "\(text)")
+    }
+
+    /// Paths are rendered from templates bound once per step; they must render what the
+    /// template renders with the planner's lookup (`step`, then params, then axes).
+    @Test func boundTemplatesRenderWhatTemplatesRender() throws {
+        let axes = ["n", "name", "lr"]
+        let params: [String: ItemValue] = ["tag": .string("v1"), "lr": .double(0.5), "name": .string("param-wins")]
+        let values: [ItemValue] = [.int(7), .string("é x"), .double(1.0)]
+        let templates = ["out/{step}/{n:05d}.txt", "{tag}/{lr}/{name}", "%03d-%s-%.2f", "lit/only", "{n:>4}|{{x}}|${HOME}", "{tag:.1}", "{missing}/x", "%d %d %d %d"]
+        for text in templates {
+            let t = try Template(text, printf: true)
+            let lookup: (String) -> PlaceholderValue? = { name in
+                if name == "step" { return .value(.string("gen")) }
+                if let p = params[name] { return .value(p) }
+                return axes.firstIndex(of: name).map { .value(values[$0]) }
+            }
+            let bound = BoundTemplate(t, step: "gen", params: { params[$0] }, axes: axes, overItems: true)
+            let expected = Result { () throws(TemplateError) in try t.render(shellQuote: false, positional: values, lookup: lookup) }
+            let got = Result { () throws(TemplateError) in try bound.render(values) }
+            switch (expected, got) {
+            case (.success(let a), .success(let b)): #expect(a == b, "\(text)")
+            case (.failure(let a), .failure(let b)): #expect(a.description == b.description, "\(text)")
+            default: Issue.record("\(text): \(expected) against \(got)")
+            }
+        }
+        // Over no items (a `foreach: once` step) an axis placeholder has no value.
+        let once = BoundTemplate(try Template("t/{n}"), step: "gen", params: { _ in nil }, axes: axes, overItems: false)
+        #expect(throws: TemplateError.self) { try once.render([]) }
     }
 
     @Test func keyWriterEmitsCodeFilesAndParamsAsCanonicalJSON() throws {

@@ -68,8 +68,8 @@ public enum Planner {
         guard !items.isEmpty || spec.optimizer != nil else {
             throw spec.error(at: "items", "the axes produce no items (an empty axis or sample count 0); give every axis at least one value")
         }
-        let itemJSON = items.map(Item.jsonWriter(axes: axes))
-        let itemSeeds = itemJSON.map { UnitSeed.derive(runSeed: spec.seed, itemJSON: $0) }
+        let seedOf = UnitSeed.deriver(runSeed: spec.seed, axes: axes)
+        let itemSeeds = ParallelMap.map(items.count, threshold: parallelFrom) { seedOf(items[$0]) }
         let onceSeed = UnitSeed.derive(runSeed: spec.seed, itemJSON: "{}")
 
         var units: [PlannedUnit] = []
@@ -89,10 +89,13 @@ public enum Planner {
         for s in order {
             let step = spec.steps[s]
             let key = "steps.\(step.name)"
-            let outputTemplates = try step.outputs.map { o throws(PipelineError) in try template(o.pattern, spec, "\(key).outputs.\(o.name)") }
-            let inputTemplates: [Template?] = try step.inputs.map { input throws(PipelineError) -> Template? in
+            let bind = { (t: Template) in
+                BoundTemplate(t, step: step.name, params: { spec.param($0) }, axes: axes, overItems: step.foreach == .item)
+            }
+            let outputTemplates = try step.outputs.map { o throws(PipelineError) in bind(try template(o.pattern, spec, "\(key).outputs.\(o.name)")) }
+            let inputTemplates: [BoundTemplate?] = try step.inputs.map { input throws(PipelineError) -> BoundTemplate? in
                 guard case .path(let pattern) = input.source else { return nil }
-                return try template(pattern, spec, "\(key).inputs.\(input.name)")
+                return bind(try template(pattern, spec, "\(key).inputs.\(input.name)"))
             }
             let code = step.code.map { (path: $0, digest: fileDigest($0)) }
             let params = Placeholders.paramsUsed(by: step, in: spec).map { (name: $0, value: spec.param($0)!) }
@@ -106,17 +109,11 @@ public enum Planner {
             let drafts = ParallelMap.map(itemIndices.count, threshold: parallelFrom) { position -> Draft in
                 let itemIndex = itemIndices[position]
                 let values = itemIndex.map { items[$0].values } ?? []
-                let lookup: (String) -> PlaceholderValue? = { name in
-                    if name == "step" { return .value(.string(step.name)) }
-                    if let p = spec.param(name) { return .value(p) }
-                    guard let a = axes.firstIndex(of: name), itemIndex != nil else { return nil }
-                    return .value(values[a])
-                }
                 var draft = Draft()
                 do throws(PipelineError) {
                     for (o, t) in outputTemplates.enumerated() {
                         let sub = outputKeys[o]
-                        let path = try render(t, values, lookup, spec, sub)
+                        let path = try render(t, values, spec, sub)
                         try checkPath(path, spec, sub)
                         draft.outputs.append(path)
                     }
@@ -138,7 +135,7 @@ public enum Planner {
                     switch input.source {
                     case .path:
                         let sub = inputKeys[n]
-                        do throws(PipelineError) { draft.inputs.append([try render(inputTemplates[n]!, values, lookup, spec, sub)]) } catch {
+                        do throws(PipelineError) { draft.inputs.append([try render(inputTemplates[n]!, values, spec, sub)]) } catch {
                             draft.error = error
                             return draft
                         }
@@ -207,10 +204,8 @@ public enum Planner {
         do { return try Template(text, printf: true) } catch { throw spec.error(at: key, "\(error)") }
     }
 
-    static func render(
-        _ t: Template, _ values: [ItemValue], _ lookup: (String) -> PlaceholderValue?, _ spec: PipelineSpec, _ key: String
-    ) throws(PipelineError) -> String {
-        do { return try t.render(shellQuote: false, positional: values, lookup: lookup) } catch {
+    static func render(_ t: BoundTemplate, _ values: [ItemValue], _ spec: PipelineSpec, _ key: String) throws(PipelineError) -> String {
+        do { return try t.render(values) } catch {
             throw spec.error(at: key, "\(error)")
         }
     }

@@ -27,6 +27,15 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
         self = hash.withUnsafeBytes { Digest(raw: $0) }
     }
 
+    /// The SHA-256 of `bytes`.
+    init(ofBytes bytes: [UInt8]) {
+        let hash = bytes.withUnsafeBytes { SHA256.hash(data: $0) }
+        self = hash.withUnsafeBytes { Digest(raw: $0) }
+    }
+
+    /// The four words, most significant first (for writers that spell the digest themselves).
+    var words: (UInt64, UInt64, UInt64, UInt64) { (w0, w1, w2, w3) }
+
     /// Parses 64 hexadecimal digits; nil if `hex` is not that.
     public init?(hex: String) {
         guard hex.utf8.count == 64 else { return nil }

@@ -8,19 +8,18 @@ import Foundation
 enum ParallelMap {
     static func map<T>(_ count: Int, threshold: Int = 4096, _ body: (Int) -> T) -> [T] {
         let workers = ProcessInfo.processInfo.activeProcessorCount
-        guard count >= threshold, workers > 1 else { return (0..<count).map(body) }
+        guard count >= threshold, count > 0, workers > 1 else { return (0..<count).map(body) }
         return withoutActuallyEscaping(body) { body in
             let call = Unchecked(body)
-            var out = [T?](repeating: nil, count: count)
-            out.withUnsafeMutableBufferPointer { buffer in
+            // Written in place: each worker initializes only its own chunk of consecutive slots.
+            return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
                 let slots = Unchecked(buffer)
-                // Chunks of consecutive indices: each worker writes only its own slots.
                 let chunk = (count + workers * 4 - 1) / (workers * 4)
                 DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { c in
-                    for i in (c * chunk)..<min(count, (c + 1) * chunk) { slots.value[i] = call.value(i) }
+                    for i in (c * chunk)..<min(count, (c + 1) * chunk) { (slots.value.baseAddress! + i).initialize(to: call.value(i)) }
                 }
+                initialized = count
             }
-            return out.map { $0! }
         }
     }
 

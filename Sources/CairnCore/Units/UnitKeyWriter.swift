@@ -16,22 +16,22 @@
 /// version) appear only when not empty or set, so adding them to the format left every earlier
 /// key unchanged.
 public struct UnitKeyWriter: Sendable {
-    let codeText: String
-    let paramsText: String
-    let envText: String
-    let foreachText: String
-    let runText: String
-    let stepText: String
-    let versionText: String
-    let inputOrder: [(json: String, index: Int)]
-    let outputOrder: [(json: String, index: Int)]
-    let axisOrder: [(json: String, index: Int)]
+    let codeBytes: [UInt8]
+    let paramsBytes: [UInt8]
+    let envBytes: [UInt8]
+    let foreachBytes: [UInt8]
+    let runBytes: [UInt8]
+    let stepBytes: [UInt8]
+    let versionBytes: [UInt8]
+    let inputOrder: [(json: [UInt8], index: Int)]
+    let outputOrder: [(json: [UInt8], index: Int)]
+    let axisOrder: [(json: [UInt8], index: Int)]
 
     /// Prepares the writer for one step of a pipeline with these axes.
     public init(step: StepSpec, axes: [String], code: [(path: String, digest: Digest?)] = [], params: [(name: String, value: ItemValue)] = []) {
-        codeText = code.isEmpty ? "" : "\"code\":" + Self.fileTable(code) + ","
+        codeBytes = Array((code.isEmpty ? "" : "\"code\":" + Self.fileTable(code) + ",").utf8)
         if params.isEmpty {
-            paramsText = ""
+            paramsBytes = []
         } else {
             var text = ",\"params\":{"
             for (n, p) in params.sorted(by: { CanonicalJSON.codePointOrder($0.name, $1.name) }).enumerated() {
@@ -40,16 +40,16 @@ public struct UnitKeyWriter: Sendable {
                 text += ":"
                 p.value.json.write(to: &text)
             }
-            paramsText = text + "}"
+            paramsBytes = Array((text + "}").utf8)
         }
-        envText = CanonicalJSON.array(step.env.map { .array([.string($0.name), .string($0.value)]) }).text
-        foreachText = CanonicalJSON.string(step.foreach.rawValue).text
-        runText = CanonicalJSON.string(step.run).text
-        stepText = CanonicalJSON.string(step.name).text
-        versionText = step.version.map { ",\"version\":" + CanonicalJSON.string($0).text } ?? ""
-        func order(_ names: [String]) -> [(json: String, index: Int)] {
+        envBytes = Array(CanonicalJSON.array(step.env.map { .array([.string($0.name), .string($0.value)]) }).text.utf8)
+        foreachBytes = Array(CanonicalJSON.string(step.foreach.rawValue).text.utf8)
+        runBytes = Array(CanonicalJSON.string(step.run).text.utf8)
+        stepBytes = Array(CanonicalJSON.string(step.name).text.utf8)
+        versionBytes = Array((step.version.map { ",\"version\":" + CanonicalJSON.string($0).text } ?? "").utf8)
+        func order(_ names: [String]) -> [(json: [UInt8], index: Int)] {
             names.enumerated().sorted { CanonicalJSON.codePointOrder($0.element, $1.element) }
-                .map { (CanonicalJSON.string($0.element).text, $0.offset) }
+                .map { (Array(CanonicalJSON.string($0.element).text.utf8), $0.offset) }
         }
         inputOrder = order(step.inputs.map(\.name))
         outputOrder = order(step.outputs.map(\.name))
@@ -70,65 +70,73 @@ public struct UnitKeyWriter: Sendable {
     /// The canonical JSON of a unit.
     public func json(values: [ItemValue], seed: Int, outputs: [String], inputs: [[String]], needs: [Digest],
                      files: [(path: String, digest: Digest?)] = []) -> String {
-        var out = "{"
-        out.reserveCapacity(256 + needs.count * 67)
-        out += codeText
-        out += "\"env\":"
-        out += envText
+        write(values: values, seed: seed, outputs: outputs, inputs: inputs, needs: needs, files: files).text
+    }
+
+    func write(values: [ItemValue], seed: Int, outputs: [String], inputs: [[String]], needs: [Digest],
+               files: [(path: String, digest: Digest?)]) -> JSONBytes {
+        var out = JSONBytes(capacity: 256 + runBytes.count + needs.count * 67)
+        out.raw(UInt8(ascii: "{"))
+        out.raw(codeBytes)
+        out.raw("\"env\":")
+        out.raw(envBytes)
         if !files.isEmpty {
-            out += ",\"files\":"
-            out += Self.fileTable(files)
+            out.raw(",\"files\":")
+            out.raw(Self.fileTable(files))
         }
-        out += ",\"foreach\":"
-        out += foreachText
-        out += ",\"inputs\":{"
-        for (n, (name, i)) in inputOrder.enumerated() {
-            if n > 0 { out += "," }
-            out += name
-            out += ":["
+        out.raw(",\"foreach\":")
+        out.raw(foreachBytes)
+        out.raw(",\"inputs\":{")
+        for n in inputOrder.indices {
+            if n > 0 { out.raw(UInt8(ascii: ",")) }
+            out.raw(inputOrder[n].json)
+            let i = inputOrder[n].index
+            out.raw(":[")
             for (p, path) in inputs[i].enumerated() {
-                if p > 0 { out += "," }
-                CanonicalJSON.writeString(path, to: &out)
+                if p > 0 { out.raw(UInt8(ascii: ",")) }
+                out.string(path)
             }
-            out += "]"
+            out.raw(UInt8(ascii: "]"))
         }
-        out += "},\"needs\":["
+        out.raw("},\"needs\":[")
         for (n, key) in needs.enumerated() {
-            out += n > 0 ? ",\"" : "\""
-            out += key.hex
-            out += "\""
+            out.raw(n > 0 ? ",\"" : "\"")
+            out.hex(key)
+            out.raw(UInt8(ascii: "\""))
         }
-        out += "],\"outputs\":{"
-        for (n, (name, i)) in outputOrder.enumerated() {
-            if n > 0 { out += "," }
-            out += name
-            out += ":"
-            CanonicalJSON.writeString(outputs[i], to: &out)
+        out.raw("],\"outputs\":{")
+        for n in outputOrder.indices {
+            if n > 0 { out.raw(UInt8(ascii: ",")) }
+            out.raw(outputOrder[n].json)
+            let i = outputOrder[n].index
+            out.raw(UInt8(ascii: ":"))
+            out.string(outputs[i])
         }
-        out += "}"
-        out += paramsText
-        out += ",\"run\":"
-        out += runText
-        out += ",\"seed\":"
-        out += String(seed)
-        out += ",\"step\":"
-        out += stepText
-        out += ",\"v\":1,\"values\":{"
-        for (n, (name, i)) in axisOrder.enumerated() {
-            if n > 0 { out += "," }
-            out += name
-            out += ":"
-            values[i].json.write(to: &out)
+        out.raw(UInt8(ascii: "}"))
+        out.raw(paramsBytes)
+        out.raw(",\"run\":")
+        out.raw(runBytes)
+        out.raw(",\"seed\":")
+        out.raw(String(seed))
+        out.raw(",\"step\":")
+        out.raw(stepBytes)
+        out.raw(",\"v\":1,\"values\":{")
+        for n in axisOrder.indices {
+            if n > 0 { out.raw(UInt8(ascii: ",")) }
+            out.raw(axisOrder[n].json)
+            let i = axisOrder[n].index
+            out.raw(UInt8(ascii: ":"))
+            out.value(values[i])
         }
-        out += "}"
-        out += versionText
-        out += "}"
+        out.raw(UInt8(ascii: "}"))
+        out.raw(versionBytes)
+        out.raw(UInt8(ascii: "}"))
         return out
     }
 
     /// The unit key: SHA-256 of ``json(values:seed:outputs:inputs:needs:files:)``.
     public func key(values: [ItemValue], seed: Int, outputs: [String], inputs: [[String]], needs: [Digest],
                     files: [(path: String, digest: Digest?)] = []) -> Digest {
-        Digest(of: json(values: values, seed: seed, outputs: outputs, inputs: inputs, needs: needs, files: files))
+        write(values: values, seed: seed, outputs: outputs, inputs: inputs, needs: needs, files: files).digest
     }
 }

@@ -11,3 +11,26 @@ public enum UnitSeed {
         Int(Digest(of: "cairn-seed-v1:\(runSeed):\(itemJSON)").w0 >> 32)
     }
 }
+
+extension UnitSeed {
+    /// ``derive(runSeed:itemJSON:)`` for many items of the same axes, writing the hashed bytes
+    /// directly (the same bytes, so the same seeds).
+    static func deriver(runSeed: Int, axes: [String]) -> @Sendable (Item) -> Int {
+        let prefix = Array("cairn-seed-v1:\(runSeed):".utf8)
+        let order = axes.enumerated().sorted { CanonicalJSON.codePointOrder($0.element, $1.element) }
+            .map { (Array(CanonicalJSON.string($0.element).text.utf8), $0.offset) }
+        return { item in
+            var out = JSONBytes(capacity: prefix.count + 16 + order.count * 24)
+            out.raw(prefix)
+            out.raw(UInt8(ascii: "{"))
+            for n in order.indices {
+                if n > 0 { out.raw(UInt8(ascii: ",")) }
+                out.raw(order[n].0)
+                out.raw(UInt8(ascii: ":"))
+                out.value(item.values[order[n].1])
+            }
+            out.raw(UInt8(ascii: "}"))
+            return Int(out.digest.w0 >> 32)
+        }
+    }
+}
