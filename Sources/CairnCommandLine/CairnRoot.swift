@@ -40,7 +40,7 @@ public struct CairnRoot: ParsableCommand {
             See 'cairn help <command>' for a command's options.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, PlanCommand.self, ResumeCommand.self, StatusCommand.self, RunsCommand.self, LogCommand.self,
+        subcommands: [RunCommand.self, PlanCommand.self, ResumeCommand.self, StatusCommand.self, RunsCommand.self, LogCommand.self, TraceCommand.self,
                       TrialsCommand.self, MergeCommand.self, AnalyzeCommand.self, AdoptCommand.self, CancelCommand.self, WorkerCommand.self]
     )
 

@@ -1,3 +1,4 @@
+import CairnCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -96,9 +97,13 @@ public struct AttemptEnd: Sendable, Equatable {
     public var stopped: Bool
     /// Seconds from start to end.
     public var duration: Double
+    /// What the kernel says the attempt's processes used; nil for a closure (it shares the
+    /// process with everything else).
+    public var usage: ResourceUsage?
 
-    public init(id: Int, processID: Int32?, reason: Reason, timedOut: Bool, stopped: Bool, duration: Double) {
+    public init(id: Int, processID: Int32?, reason: Reason, timedOut: Bool, stopped: Bool, duration: Double, usage: ResourceUsage? = nil) {
         self.id = id
+        self.usage = usage
         self.processID = processID
         self.reason = reason
         self.timedOut = timedOut

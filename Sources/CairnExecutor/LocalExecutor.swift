@@ -138,8 +138,11 @@ public final class LocalExecutor: Executor {
             // Look without reaping, so the group id stays reserved while we sweep the group.
             guard cairn_peek_exit(pid) == 1 else { continue }
             kill(-pid, SIGKILL)
+            // The exited leader's I/O counters are still readable until it is reaped.
+            let io = ProcessIO.read(pid)
             var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            var rusage = Glibc.rusage()
+            while wait4(pid, &status, 0, &rusage) < 0 && errno == EINTR {}
             if r.pidfd >= 0 { close(r.pidfd) }
             close(r.log)
             running[pid] = nil
@@ -147,7 +150,7 @@ public final class LocalExecutor: Executor {
                 (status & 0x7F) == 0 ? .exited((status >> 8) & 0xFF) : .signaled(status & 0x7F)
             events.ends.append(AttemptEnd(
                 id: r.request.id, processID: pid, reason: reason, timedOut: r.timedOut, stopped: r.stopped,
-                duration: MonotonicClock.now() - r.started))
+                duration: MonotonicClock.now() - r.started, usage: ProcessIO.usage(rusage, io: io)))
         }
     }
 }

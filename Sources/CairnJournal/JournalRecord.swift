@@ -39,6 +39,9 @@ public enum JournalRecord: Sendable, Equatable {
     case partial(key: Digest, step: String, items: Int, total: Int)
     /// The command line that started this writer's session (after its `runStarted`).
     case command(String)
+    /// What an attempt's processes used (see ``ResourceUsage``), written just before the
+    /// record that ends the attempt; an attempt that was not a process has none.
+    case usage(key: Digest, attempt: Int, usage: ResourceUsage)
 }
 
 /// Who writes a segment.

@@ -168,6 +168,8 @@ public struct JournalState: Sendable {
             lastTime = max(lastTime, time)
         case .command(let line):
             activity[currentWriter].command = line
+        case .usage:
+            break  // read by `cairn trace`, not needed to decide what runs
         case .partial(let key, let step, let items, let total):
             partialAggregates[step] = PartialAggregate(key: key, items: items, total: total)
         case .proposed(let batch, let trials, let time):

@@ -55,6 +55,9 @@ public enum RecordCodec {
             p.append(16); key.append(to: &p); put(step, &p); put(Int64(items), &p); put(Int64(total), &p)
         case .command(let line):
             p.append(17); put(line, &p)
+        case .usage(let key, let attempt, let u):
+            p.append(18); key.append(to: &p); put(Int64(attempt), &p)
+            for n in [u.userMs, u.systemMs, u.peakRSSKB, u.rchar, u.wchar, u.readBytes, u.writeBytes] { put(n, &p) }
         case .proposed(let batch, let trials, let time):
             p.append(14); put(Int64(batch), &p); put(time, &p); put(Int64(trials.count), &p)
             for t in trials { put(t, &p) }
@@ -186,6 +189,11 @@ public enum RecordCodec {
             case 17:
                 guard let line = string() else { return nil }
                 return .command(line)
+            case 18:
+                guard let k = digest(), let a = int(), let user = int(), let sys = int(), let rss = int(), let rc = int(), let wc = int(),
+                    let rb = int(), let wb = int()
+                else { return nil }
+                return .usage(key: k, attempt: Int(a), usage: ResourceUsage(userMs: user, systemMs: sys, peakRSSKB: rss, rchar: rc, wchar: wc, readBytes: rb, writeBytes: wb))
             case 16:
                 guard let k = digest(), let step = string(), let items = int(), let total = int() else { return nil }
                 return .partial(key: k, step: step, items: Int(items), total: Int(total))

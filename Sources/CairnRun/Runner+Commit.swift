@@ -11,6 +11,7 @@ extension Runner {
         guard let attempt = attempts[index] else { return }
         let unit = plan.units[index]
         let step = plan.pipeline.steps[unit.step]
+        if let usage = completion.usage { append(.usage(key: unit.key, attempt: attempt.number, usage: usage)) }
         use.give(step.resources, gpus: attempt.gpus)
         progress.steps[stepSlot[unit.step]].running -= 1
         if let log = attempt.log { removeIfEmpty(log) }  // an in-process attempt opens its log only to write
