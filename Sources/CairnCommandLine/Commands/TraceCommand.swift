@@ -9,11 +9,12 @@ struct TraceCommand: ParsableCommand {
         abstract: "One row per attempt of every unit, every session: how it ended and what it used.",
         discussion: """
             Read from the journal alone, streaming: works on a live run, a finished, partial, merged or SLURM run.
-            Fields: \(TraceTable.Field.allCases.map(\.rawValue).joined(separator: ",")).
-            Times are UTC (ISO 8601); realtime, cpu_user and cpu_sys are milliseconds; peak_rss, rchar, wchar,
-            read_bytes and write_bytes are bytes (from the kernel, for attempts that ran as processes).
-            Status: committed, failed, timed out, interrupted, running, reused (adopted from another run),
-            merged (carried in by `cairn merge`).
+
+            Fields: \(TraceTable.Field.allCases.map(\.rawValue).joined(separator: ", ")).
+
+            Times are UTC (ISO 8601); realtime, cpu_user and cpu_sys are milliseconds; peak_rss, rchar, wchar, read_bytes and write_bytes are bytes, from the kernel, for attempts that ran as processes.
+
+            Status: committed, failed, timed out, interrupted, running, reused (adopted from another run), merged (carried in by `cairn merge`).
             """)
 
     @Argument(help: ArgumentHelp("The run (a run folder, a pipeline file or a run name); default: the most recent run.", valueName: "RUN"))
