@@ -25,6 +25,8 @@ public struct UnitHistory: Sendable, Equatable {
     /// The writer (index into the journal state's writers) whose commit record counts; -1 when
     /// not committed. With `cairn merge`, the writer on the machine where the unit ran.
     public var commitWriter: Int32 = -1
+    /// Index of the writer that journaled `lastFailure` (-1: none).
+    public var failureWriter: Int32 = -1
 
     /// Committed, with its outputs in place as far as the journal knows.
     public var done: Bool { committed && !remaking }

@@ -162,7 +162,17 @@ final class SlurmController {
                     let text = FileManager.default.contents(atPath: output).map { String(decoding: $0, as: UTF8.self) } ?? ""
                     try close(i, key: key, attempt: open.attempt, end: SlurmEnd(state: byTask[task] ?? endState, output: text), step: step)
                 } else if ranHere, let failure = h.lastFailure {
-                    failedForGood[i] = failure  // failed in the worker, which used the step's retries
+                    let task = h.failureWriter >= 0 ? state.writers[Int(h.failureWriter)].job : ""
+                    if task.hasPrefix("\(id)_"), let taskState = byTask[task], !taskState.hasPrefix("COMPLETED") {
+                        // SLURM ended the worker (over its memory, time, …) and the unit's failure
+                        // with it, before the worker could retry: SLURM's state says why, and
+                        // the step's retries are counted here, by submission.
+                        let output = "\(WorkerSession.folder(of: s.name, in: folder))/task-\(task.split(separator: "_").last ?? "").out"
+                        let text = FileManager.default.contents(atPath: output).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                        try close(i, key: key, attempt: h.attempts, end: SlurmEnd(state: taskState, output: text), step: step, journalIt: false)
+                    } else {
+                        failedForGood[i] = failure  // failed in the worker, which used the step's retries
+                    }
                 } else if ranHere, h.interrupted {
                     // The worker stopped it: SLURM's warning or its time limit. A checkpointing
                     // unit continues (max_restarts bounds it); others count the job's end.
