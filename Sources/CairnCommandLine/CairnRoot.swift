@@ -39,8 +39,8 @@ public struct CairnRoot: ParsableCommand {
 
             See 'cairn help <command>' for a command's options.
             """,
-        version: "0.1.0",
-        subcommands: [RunCommand.self, PlanCommand.self, ResumeCommand.self, StatusCommand.self, RunsCommand.self, LogCommand.self, TraceCommand.self,
+        version: CairnVersion.current,
+        subcommands: [RunCommand.self, PlanCommand.self, ResumeCommand.self, StatusCommand.self, RunsCommand.self, LogCommand.self, TraceCommand.self, HistoryCommand.self,
                       TrialsCommand.self, MergeCommand.self, AnalyzeCommand.self, AdoptCommand.self, CancelCommand.self, WorkerCommand.self]
     )
 
@@ -103,6 +103,9 @@ struct ExecutionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Stop gracefully after this long (e.g. 2h, 90m): no unit starts that is not expected to finish in time; running ones get their stop signal; `cairn resume` continues. Exit code 124.", valueName: "DURATION"))
     var timeLimit: String?
 
+    @Option(name: [.customShort("m"), .customLong("message")], help: ArgumentHelp("A note kept with this session in the run's history (`cairn history`, the report).", valueName: "TEXT"))
+    var message: String?
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard grace >= 0 else { throw ValidationError("--grace must be zero or more seconds") }
@@ -117,6 +120,7 @@ struct ExecutionOptions: ParsableArguments {
         var options = RunOptions(jobs: jobs, failFast: failFast, grace: grace, signalFD: fd >= 0 ? fd : nil)
         options.timeLimit = timeLimit.flatMap(Duration.parseSeconds)
         options.budget = ResourceBudget.machine(cpus: jobs)
+        options.message = message
         return options
     }
 

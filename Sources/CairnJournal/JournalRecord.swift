@@ -42,6 +42,11 @@ public enum JournalRecord: Sendable, Equatable {
     /// What an attempt's processes used (see ``ResourceUsage``), written just before the
     /// record that ends the attempt; an attempt that was not a process has none.
     case usage(key: Digest, attempt: Int, usage: ResourceUsage)
+    /// Who ran this writer's session and from what (after its `command`).
+    case provenance(SessionProvenance)
+    /// How this writer's session ended, in words (`completed`, `interrupted by SIGINT`, …),
+    /// just before its `runEnded`.
+    case outcome(String)
 }
 
 /// Who writes a segment.

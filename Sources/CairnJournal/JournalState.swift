@@ -139,6 +139,7 @@ public struct JournalState: Sendable {
             lastTime = max(lastTime, c.time)
         case .failed(let f):
             units[f.key, default: UnitHistory()].fail(reason: f.reason)
+            if units[f.key]!.lastFailure != nil { units[f.key]!.failureWriter = Int32(currentWriter) }
             activity[currentWriter].failures += 1
             activity[currentWriter].lastTime = max(activity[currentWriter].lastTime, f.time)
             lastTime = max(lastTime, f.time)
@@ -168,6 +169,10 @@ public struct JournalState: Sendable {
             lastTime = max(lastTime, time)
         case .command(let line):
             activity[currentWriter].command = line
+        case .provenance(let p):
+            activity[currentWriter].provenance = p
+        case .outcome(let text):
+            activity[currentWriter].outcome = text
         case .usage:
             break  // read by `cairn trace`, not needed to decide what runs
         case .partial(let key, let step, let items, let total):
@@ -228,6 +233,7 @@ extension UnitHistory {
         forced = false
         interrupted = false
         lastFailure = nil
+        failureWriter = -1
         attempts = max(attempts, attempt)
         commitTime = time
         open = nil

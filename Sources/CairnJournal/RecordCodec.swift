@@ -58,6 +58,11 @@ public enum RecordCodec {
         case .usage(let key, let attempt, let u):
             p.append(18); key.append(to: &p); put(Int64(attempt), &p)
             for n in [u.userMs, u.systemMs, u.peakRSSKB, u.rchar, u.wchar, u.readBytes, u.writeBytes] { put(n, &p) }
+        case .provenance(let v):
+            p.append(19); put(v.version, &p); put(v.user, &p); put(v.gitCommit, &p); put(Int64(v.gitDirty ? 1 : 0), &p)
+            put(v.diff, &p); put(v.message, &p)
+        case .outcome(let text):
+            p.append(20); put(text, &p)
         case .proposed(let batch, let trials, let time):
             p.append(14); put(Int64(batch), &p); put(time, &p); put(Int64(trials.count), &p)
             for t in trials { put(t, &p) }
@@ -189,6 +194,12 @@ public enum RecordCodec {
             case 17:
                 guard let line = string() else { return nil }
                 return .command(line)
+            case 19:
+                guard let v = string(), let u = string(), let c = string(), let d = int(), let diff = string(), let m = string() else { return nil }
+                return .provenance(SessionProvenance(version: v, user: u, gitCommit: c, gitDirty: d != 0, diff: diff, message: m))
+            case 20:
+                guard let text = string() else { return nil }
+                return .outcome(text)
             case 18:
                 guard let k = digest(), let a = int(), let user = int(), let sys = int(), let rss = int(), let rc = int(), let wc = int(),
                     let rb = int(), let wb = int()

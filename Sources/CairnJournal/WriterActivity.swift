@@ -17,6 +17,10 @@ public struct WriterActivity: Sendable, Equatable {
     public var lastTime: Int64 = 0
     /// The command line that started its session, if journaled.
     public var command: String?
+    /// Who ran it and from what, if journaled.
+    public var provenance: SessionProvenance?
+    /// How it ended, in words, if it ended cleanly enough to say.
+    public var outcome: String?
     /// Imported from another copy of the run by `cairn merge`.
     public var imported = false
     /// A `cairn merge` session (its segment carries other writers' records).

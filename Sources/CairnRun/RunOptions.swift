@@ -9,6 +9,8 @@ public struct RunOptions: Sendable {
     public var failFast = false
     /// Seconds between TERM and KILL when stopping units (timeouts and interrupts).
     public var grace: Double = 10
+    /// A note journaled with the session (`-m/--message`), shown by `cairn history`.
+    public var message: String?
     /// Which units to touch, force or hold back.
     public var selection = RunSelection()
     /// Do not reuse outputs other runs in the workspace committed (`--fresh`).

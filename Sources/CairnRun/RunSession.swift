@@ -84,7 +84,7 @@ public enum RunSession {
         let info = SegmentInfo(host: host.host, bootID: host.bootID, pid: getpid(), time: Int64(Date().timeIntervalSince1970 * 1000), job: workerJob ?? "")
         // A worker and a trial close no attempts: a worker's are SLURM's, a trial's journal is its own.
         let writer = try SessionJournal.open(folder: folder, info: info, snapshot: snapshot, state: state, plan: plan,
-                                             invalidate: explanation.invalidate, closeOpen: scratch == nil && workerJob == nil,
+                                             invalidate: explanation.invalidate, closeOpen: scratch == nil && workerJob == nil, message: options.message,
                                              onDurable: { watch.madeDurable($0) })
         let summary = try SessionJournal.run(writer) {
             let runner = try Runner(plan: plan, decisions: explanation.decisions, cache: cache, folder: folder, root: snapshot.root, scratch: scratch, history: state.units, journal: writer,

@@ -10,13 +10,16 @@ enum SessionJournal {
     /// the forced units, made durable before anything runs.
     static func open(
         folder: RunFolder, info: SegmentInfo, snapshot: Snapshot, state: JournalState, plan: Plan, invalidate: [Int],
-        closeOpen: Bool, onDurable: @escaping @Sendable (UInt64) -> Void = { _ in }
+        closeOpen: Bool, message: String? = nil, onDurable: @escaping @Sendable (UInt64) -> Void = { _ in }
     ) throws(RunError) -> SegmentWriter {
+        // A SLURM worker's provenance is its controller's.
+        let provenance = info.job.isEmpty ? ProvenanceProbe.probe(root: snapshot.root, folder: folder, message: message) : nil
         let writer: SegmentWriter
         do { writer = try Journal.openSegment(directory: folder.journal, info: info, onDurable: onDurable) } catch { throw .journal(error) }
         try run(writer) {
             try writer.append(.runStarted(time: info.time, snapshot: snapshot.digest))
             try writer.append(.command(commandLine()))
+            if let provenance { try writer.append(.provenance(provenance)) }
             for (key, open) in state.openAttempts.sorted(by: { $0.key < $1.key }) where closeOpen && open.writer.job.isEmpty {
                 try writer.append(.interrupted(key: key, attempt: open.attempt.attempt, time: info.time))
             }
@@ -40,9 +43,19 @@ enum SessionJournal {
     /// Journals the session's end and closes the segment.
     static func close(_ writer: SegmentWriter, _ summary: RunSummary) throws(RunError) {
         try run(writer) {
+            try writer.append(.outcome(outcome(of: summary)))
             try writer.append(.runEnded(time: Int64(Date().timeIntervalSince1970 * 1000), committed: summary.committed, failed: summary.failures.count))
             try writer.close()
         }
+    }
+
+    /// How a session ended, in words, for `cairn history`.
+    static func outcome(of summary: RunSummary) -> String {
+        if let fatal = summary.fatal { return "stopped: \(fatal)" }
+        if let signal = summary.interruptedBy { return "interrupted by \(signalName(signal))" }
+        if summary.timeLimited { return "stopped at its time limit" }
+        if !summary.failures.isEmpty { return "finished with \(summary.failures.count) failed unit(s)" }
+        return "completed"
     }
 
     /// Runs `body`; on an error, closes the segment (what was written stays) and rethrows it as a `RunError`.

@@ -17,6 +17,8 @@ import Testing
         .attemptStarted(key: key(2), attempt: 3, pid: 7, startTicks: 0, time: 1_700_000_000_020),
         .failed(UnitFailure(key: key(2), attempt: 3, exitCode: 137, durationMs: -1, time: 1_700_000_000_021, reason: "killed by signal 9 (é)")),
         .interrupted(key: key(3), attempt: 2, time: 1_700_000_000_022),
+        .provenance(SessionProvenance(version: "0.1.0", user: "ünï", gitCommit: "abc", gitDirty: true, diff: "d1", message: "a note")),
+        .outcome("interrupted by SIGINT"),
         .usage(key: key(4), attempt: 1, usage: ResourceUsage(userMs: 1234, systemMs: 5, peakRSSKB: 204_800, rchar: 1 << 40, wchar: 0, readBytes: -1, writeBytes: 77)),
         .runEnded(time: 1_700_000_000_023, committed: 1, failed: 1),
     ]

@@ -32,15 +32,17 @@ import Testing
         let resumed = try CairnBinary.run(["resume"], in: dir.path)
         #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
         let rows = try Self.rows(dir)
-        // One row per journaled attempt. An attempt whose start record the kill lost (it was
-        // not yet written) is unknown to the journal; at most one per slot.
+        // One row per journaled attempt. An attempt whose start record the kill lost (not yet
+        // written) is unknown to the journal, and one the resume's orphan sweep killed may not
+        // have logged its start yet: at most one per slot either way.
         let journal = "\(dir.path)/.cairn/runs/t/journal"
         var journaled = 0
         for name in try Journal.segments(in: journal) {
             _ = try SegmentReader.read("\(journal)/\(name)", repair: false) { if case .attemptStarted = $0 { journaled += 1 } }
         }
         let starts = dir.lines("starts.log").count
-        #expect(rows.count == journaled && journaled <= starts && journaled >= starts - 3, "\(rows.count) rows, \(journaled) journaled, \(starts) started")
+        #expect(rows.count == journaled, "\(rows.count) rows, \(journaled) journaled")
+        #expect(abs(journaled - starts) <= 3, "\(journaled) journaled, \(starts) started")
         #expect(Set(rows.map { "\($0["name"] ?? "") \($0["attempt"] ?? "")" }).count == rows.count, "no attempt twice")
         let committed = rows.filter { $0["status"] as? String == "committed" }
         #expect(committed.count == 12 && Set(committed.map { $0["name"] as? String ?? "" }).count == 12)

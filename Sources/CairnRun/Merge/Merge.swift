@@ -177,6 +177,7 @@ struct Merge {
         try writer.append(.imported(info))
         if let started = activity.started { try writer.append(.runStarted(time: started, snapshot: Digest(of: ""))) }
         if let command = activity.command { try writer.append(.command(command)) }
+        if let provenance = activity.provenance { try writer.append(.provenance(provenance)) }
         known.insert(info.identity)
         endings.append((info, activity))
     }
@@ -188,6 +189,7 @@ struct Merge {
         for (info, activity) in endings {
             guard let ended = activity.ended else { continue }
             try writer.append(.imported(info))
+            if let outcome = activity.outcome { try writer.append(.outcome(outcome)) }
             try writer.append(.runEnded(time: ended, committed: activity.endedCommitted, failed: activity.endedFailed))
         }
         if !endings.isEmpty { try writer.append(.imported(own)) }

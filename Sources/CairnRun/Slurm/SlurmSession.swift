@@ -23,7 +23,7 @@ public enum SlurmSession {
         beforeRun(explanation, state)
         let info = SegmentInfo(host: host.host, bootID: host.bootID, pid: getpid(), time: Int64(Date().timeIntervalSince1970 * 1000))
         let writer = try SessionJournal.open(folder: folder, info: info, snapshot: snapshot, state: state, plan: plan,
-                                             invalidate: explanation.invalidate, closeOpen: true)
+                                             invalidate: explanation.invalidate, closeOpen: true, message: options.message)
         let summary = try SessionJournal.run(writer) {
             let controller = SlurmController(plan: plan, decisions: explanation.decisions, folder: folder, journal: writer,
                                              client: SlurmClient(), slurm: slurm, options: options, observer: observer)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Runs a command-line tool (`sbatch`, `squeue`, `scontrol`) to the end and returns its exit
+/// Runs a command-line tool (`sbatch`, `squeue`, `scontrol`, `git`) to the end and returns its exit
 /// status and output. Arguments are passed as an argument vector, never through a shell.
 /// Output goes through temporary files, so a chatty tool cannot block on a full pipe.
 struct ToolCommand {
