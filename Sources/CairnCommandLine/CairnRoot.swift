@@ -40,7 +40,7 @@ public struct CairnRoot: ParsableCommand {
             See 'cairn help <command>' for a command's options.
             """,
         version: CairnVersion.current,
-        subcommands: [RunCommand.self, PlanCommand.self, ResumeCommand.self, StatusCommand.self, RunsCommand.self, LogCommand.self, TraceCommand.self, HistoryCommand.self,
+        subcommands: [RunCommand.self, PlanCommand.self, ResumeCommand.self, StatusCommand.self, RunsCommand.self, LogCommand.self, TraceCommand.self, HistoryCommand.self, ReportCommand.self,
                       TrialsCommand.self, MergeCommand.self, AnalyzeCommand.self, AdoptCommand.self, CancelCommand.self, WorkerCommand.self]
     )
 
