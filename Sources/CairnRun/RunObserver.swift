@@ -20,6 +20,8 @@ public struct RunProgress: Sendable {
     public var elapsed: Double
     /// Whether the run is stopping (interrupt or fail-fast).
     public var stopping: Bool
+    /// The unit running longest now (label, seconds), when the observer refreshes on a clock.
+    public var slowest: (unit: String, seconds: Double)? = nil
 }
 
 /// One failed unit, for the summary.

@@ -249,6 +249,10 @@ final class Runner {
         var p = progress
         p.elapsed = MonotonicClock.now() - started
         p.stopping = stopping
+        // Only a display that redraws on a clock shows it (a label is built for one unit).
+        if observer.refreshInterval != nil, let oldest = attempts.min(by: { $0.value.started < $1.value.started }) {
+            p.slowest = (plan.label(of: plan.units[oldest.key]), MonotonicClock.now() - oldest.value.started)
+        }
         return p
     }
 

@@ -75,3 +75,43 @@ import Testing
         #expect(result.stderr.contains("s[i=1]") && result.stderr.contains("s[i=2]"))
     }
 }
+
+extension SignalTests {
+    /// On a terminal (a real one, tmux's): a bar per step with counts, the number running,
+    /// rate and ETA, and the unit running longest.
+    @Test func theTerminalShowsABarPerStepAndTheSlowestUnit() throws {
+        let tmux = try #require(Tool.find("/usr/bin/tmux", "/bin/tmux"), "tmux is needed for a real terminal; scripts/test installs it")
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", """
+            name: bars
+            items: {i: {range: [0, 30]}}
+            steps:
+              - name: quick
+                run: sleep 0.05; echo {i} > {out.o}
+                outputs: {o: 'q/{i}.txt'}
+              - name: slow
+                run: if [ {i} = 29 ]; then sleep 60; fi; cp {in.o} {out.o}
+                inputs: {o: {from: quick.o}}
+                outputs: {o: 's/{i}.txt'}
+            """)
+        dir.write("run.sh", "NO_COLOR=1 '\(CairnBinary.path)' run p.yaml -j 2 --grace 1\necho $? > exit.txt\nsleep 30\n")
+        let session = "cairn-bars-\(getpid())"
+        #expect(Tool.run(tmux, ["new-session", "-d", "-s", session, "-c", dir.path, "-x", "160", "-y", "40", "bash \(dir.path)/run.sh"]) == 0)
+        defer { Tool.run(tmux, ["kill-session", "-t", session]) }
+        var screen = ""
+        #expect(CairnBinary.waitFor(timeout: 60) {
+            screen = Tool.output(tmux, ["capture-pane", "-p", "-t", session])
+            return screen.contains("slowest: slow[i=29]") && screen.contains("29/30")
+        }, "\(screen)")
+        let lines = screen.split(separator: "\n").map(String.init)
+        let quick = try #require(lines.last { $0.hasPrefix("  quick") }, "\(screen)")
+        let slow = try #require(lines.last { $0.hasPrefix("  slow") }, "\(screen)")
+        #expect(quick.contains("████") && quick.contains("30/30"), "\(quick)")
+        #expect(slow.contains("█") && slow.contains("·") && slow.contains("29/30") && slow.contains("1 running"), "\(slow)")
+        #expect(lines.contains { $0.contains("1 running · slowest: slow[i=29]") }, "\(screen)")
+        #expect(Tool.run(tmux, ["send-keys", "-t", session, "C-c"]) == 0)
+        #expect(CairnBinary.waitFor { dir.exists("exit.txt") })
+        #expect(dir.read("exit.txt") == "130\n")
+    }
+}

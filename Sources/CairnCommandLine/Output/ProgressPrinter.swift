@@ -28,8 +28,13 @@ final class ProgressPrinter: RunObserver {
         lastDraw = progress.elapsed
         if terminal.isTTY {
             var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)F" : ""
-            let lines = progress.steps.map { stepLine($0, elapsed: progress.elapsed) }
+            var lines = progress.steps.map { stepLine($0, elapsed: progress.elapsed) }
+            if !final, let slowest = progress.slowest {
+                let running = progress.steps.reduce(0) { $0 + $1.running }
+                lines.append(style.dim("  \(running) running · slowest: ") + "\(slowest.unit) " + style.dim(humanDuration(slowest.seconds)))
+            }
             for line in lines { text += "\u{1B}[2K" + line + "\n" }
+            if drawnLines > lines.count { text += "\u{1B}[J" }  // the block shrank: clear what is left below
             drawnLines = lines.count
             terminal.write(text)
             if final { drawnLines = 0 }
