@@ -45,10 +45,18 @@ struct TraceCommand: ParsableCommand {
         }
         let table = try TraceTable(fields: fields, format: chosen)
         let folder = try RunTarget.resolve(target, preferUnfinished: false)
-        let inspector = try RunInspector(folder: folder)
+        // The plan names the units; the journal is read once, by the trace itself (an
+        // optimizer's trials come from the journal, so its plan needs a replay first).
+        let snapshot = try Snapshot.read(folder)
+        let plan: Plan
+        if snapshot.pipeline.optimizer != nil {
+            plan = try RunInspector(folder: folder, snapshot: snapshot).plan
+        } else {
+            do { plan = try snapshot.plan(reading: nil).plan } catch { throw RunError.pipeline(error) }
+        }
         let sink = try TraceSink(path: output)
         if let header = table.header { sink.line(header) }
-        try TraceReader(folder: folder, plan: inspector.plan).read(live: inspector.live) { sink.line(table.line($0)) }
+        try TraceReader(folder: folder, plan: plan).read(live: RunLock.isLive(folder)) { sink.line(table.line($0)) }
         try sink.finish()
     }
 }

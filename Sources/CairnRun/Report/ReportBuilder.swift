@@ -91,7 +91,7 @@ public enum ReportBuilder {
 
     static func stats(_ values: [Int64]) -> ReportData.Durations {
         guard !values.isEmpty else { return ReportData.Durations() }
-        let sorted = values.sorted()
+        let sorted = values.map { max(0, $0) }.sorted()
         let maxMs = sorted.last!
         var histogram = [Int](repeating: 0, count: 20)
         for v in sorted { histogram[maxMs == 0 ? 0 : min(19, Int(v * 20 / (maxMs + 1)))] += 1 }

@@ -99,7 +99,14 @@ public struct TraceTable: Sendable {
         case .nativeID: row.slurmJob.isEmpty ? nil : row.slurmJob
         case .log: row.log.isEmpty ? nil : row.log
         case .reason: row.reason.isEmpty ? nil : row.reason
-        case .cpuPercent: row.cpuPercent.map { String(format: "%.1f", $0) }
+        case .cpuPercent: row.cpuPercent.map(Self.oneDecimal)
+        case .attempt: String(row.attempt)
+        case .session: String(row.session)
+        case .exit: row.exit.map(String.init)
+        case .signal: row.signal.map(String.init)
+        case .start: row.start.map(Self.time)
+        case .complete: row.complete.map(Self.time)
+        case .realtime: row.realtimeMs.map(String.init)
         default:
             switch json(of: field, row) {
             case .int(let n): String(n)
@@ -114,13 +121,32 @@ public struct TraceTable: Sendable {
         return .int(Int(n))
     }
 
-    /// ISO 8601 in UTC with milliseconds.
+    /// ISO 8601 in UTC with milliseconds (written by hand: `String(format:)` was most of
+    /// the time of a trace of a million attempts).
     static func time(_ ms: Int64) -> String {
-        var t = time_t(ms / 1000)
+        var t = time_t(ms >= 0 ? ms / 1000 : (ms - 999) / 1000)
         var parts = tm()
         gmtime_r(&t, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec, Int(ms % 1000))
+        let milli = Int((ms % 1000 + 1000) % 1000)
+        var out = [UInt8]()
+        out.reserveCapacity(24)
+        func put(_ n: Int, _ width: Int) {
+            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
+            var v = n
+            for i in stride(from: width - 1, through: 0, by: -1) { digits[i] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10 }
+            out += digits
+        }
+        put(Int(parts.tm_year) + 1900, 4); out.append(UInt8(ascii: "-")); put(Int(parts.tm_mon) + 1, 2); out.append(UInt8(ascii: "-"))
+        put(Int(parts.tm_mday), 2); out.append(UInt8(ascii: "T")); put(Int(parts.tm_hour), 2); out.append(UInt8(ascii: ":"))
+        put(Int(parts.tm_min), 2); out.append(UInt8(ascii: ":")); put(Int(parts.tm_sec), 2); out.append(UInt8(ascii: "."))
+        put(milli, 3); out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// One decimal, without `String(format:)`.
+    static func oneDecimal(_ x: Double) -> String {
+        let tenths = Int((x * 10).rounded())
+        return "\(tenths / 10).\(abs(tenths % 10))"
     }
 
     static func tsv(_ s: String) -> String {
