@@ -48,7 +48,9 @@ public enum ReportBuilder {
             if row.status == .failed || row.status == .timedOut { failedAttempts += 1 }
             let end = row.complete ?? nowMs
             let start = row.start ?? (end - (row.realtimeMs ?? 0))
-            let label = "session \(row.session) · \(row.host.isEmpty ? "?" : row.host)"
+            // A lane group is a session on a host; a SLURM worker's is its array task.
+            let label = row.slurmJob.isEmpty ? "session \(row.session) · \(row.host.isEmpty ? "?" : row.host)"
+                : "SLURM \(row.slurmJob) · \(row.host.isEmpty ? "?" : row.host)"
             let group = groups[label] ?? {
                 groupNames.append(label)
                 groups[label] = Int32(groupNames.count - 1)
