@@ -57,6 +57,12 @@ struct SlurmTests {
         #expect(result.stderr.contains("submitted 1000 unit(s) as SLURM array job") && result.stderr.contains("(10 task(s))"), "\(result.stderr)")
         let again = try CairnBinary.run(["run", "p.yaml", "--executor", "slurm", "--poll", "0.5"], in: dir.path, environment: Self.environment)
         #expect(again.status == 0 && again.stdout.contains("slurm: 0 sbatch"), "\(again.stdout)")
+        // The trace names each attempt's array task; the report reads the same journal.
+        let trace = try CairnBinary.run(["trace", "--fields", "name,status,native_id"], in: dir.path)
+        let rows = trace.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: "\t").map(String.init) }
+        #expect(rows.count == 1001 && rows.allSatisfy { $0.count == 3 && $0[1] == "committed" && $0[2].contains("_") }, "\(trace.stdout.prefix(500))")
+        let report = try CairnBinary.run(["report", "--json"], in: dir.path)
+        #expect(report.status == 0 && report.stdout.contains("\"slurmWorkers\" : 11"), "\(report.stdout.prefix(300))\(report.stderr)")
     }
 
     /// A busy `slurmctld` can answer `squeue` without a job it still holds. Here a real `squeue`
