@@ -103,8 +103,8 @@ public enum ReportPage {
         box.addEventListener('dblclick',function(){v0=0;v1=Math.max(1,wall);draw()});
         // Steps
         var rows=D.steps.map(function(s){var d=s.durations;return [s.name,s.status.committed+' / '+s.status.total,String(s.status.failed),String(s.attempts),d.count?dur(d.medianMs):'-',d.count?dur(d.p95Ms):'-',d.count?dur(d.maxMs):'-','',
-          s.cpuPercent==null?'-':s.cpuPercent.toFixed(0)+'%'+(s.cpusRequested?' of '+(s.cpusRequested*100).toFixed(0)+'%':''),s.peakRSS==null?'-':bytes(s.peakRSS)+(s.memoryRequested?' of '+bytes(s.memoryRequested):'')]});
-        var st=table(['step','committed','failed','attempts','median','p95','max','durations','CPU','peak memory'],rows,[0,1,1,1,1,1,1,0,1,1]);
+          s.cpuPercent==null?'-':s.cpuPercent.toFixed(0)+'% of a core'+(s.cpusRequested?' (asks '+s.cpusRequested+' CPU'+(s.cpusRequested>1?'s':'')+')':''),s.peakRSS==null?'-':bytes(s.peakRSS)+(s.memoryRequested?' (asks '+bytes(s.memoryRequested)+')':'')]});
+        var st=table(['step','committed','failed','attempts','median','p95','max','durations','mean CPU','peak memory'],rows,[0,1,1,1,1,1,1,0,1,1]);
         D.steps.forEach(function(s,i){var h=s.durations.histogram,cell=st.rows[i+1].cells[7];if(!h.length)return;var m=Math.max.apply(null,h),svg=sv('svg',{width:120,height:22});
           h.forEach(function(n,j){if(!n)return;var hh=Math.max(1,20*n/m);svg.appendChild(sv('rect',{x:j*6,y:21-hh,width:5,height:hh,fill:'#3b82c4'}))});cell.appendChild(svg)});
         document.getElementById('steps').appendChild(st);
