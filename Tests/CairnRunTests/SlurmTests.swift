@@ -58,9 +58,11 @@ struct SlurmTests {
         let again = try CairnBinary.run(["run", "p.yaml", "--executor", "slurm", "--poll", "0.5"], in: dir.path, environment: Self.environment)
         #expect(again.status == 0 && again.stdout.contains("slurm: 0 sbatch"), "\(again.stdout)")
         // The trace names each attempt's array task; the report reads the same journal.
-        let trace = try CairnBinary.run(["trace", "--fields", "name,status,native_id"], in: dir.path)
+        let trace = try CairnBinary.run(["trace", "--fields", "name,status,native_id,submit,start"], in: dir.path)
         let rows = trace.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: "\t").map(String.init) }
-        #expect(rows.count == 1001 && rows.allSatisfy { $0.count == 3 && $0[1] == "committed" && $0[2].contains("_") }, "\(trace.stdout.prefix(500))")
+        #expect(rows.count == 1001 && rows.allSatisfy { $0.count == 5 && $0[1] == "committed" && $0[2].contains("_") }, "\(trace.stdout.prefix(500))")
+        // Submitted (the sbatch that carried it) before it started; ISO 8601 times compare as text.
+        #expect(rows.allSatisfy { $0.count == 5 && $0[3] <= $0[4] } && rows.contains { $0.count == 5 && $0[3] < $0[4] }, "\(trace.stdout.prefix(500))")
         let report = try CairnBinary.run(["report", "--json"], in: dir.path)
         #expect(report.status == 0 && report.stdout.contains("\"slurmWorkers\" : 11"), "\(report.stdout.prefix(300))\(report.stderr)")
     }

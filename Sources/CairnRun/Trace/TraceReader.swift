@@ -37,6 +37,9 @@ public struct TraceReader {
         var writers: [SegmentInfo] = []
         var open: [AttemptID: Open] = [:]
         var usage: [AttemptID: ResourceUsage] = [:]
+        // SLURM submissions of each unit, in journal order: a worker's attempt was submitted by
+        // the latest one before it started (controllers' segments are read before their workers').
+        var submitted: [Digest: [Int64]] = [:]
         for name in names {
             writers.append(SegmentInfo(host: "", bootID: "", pid: 0, time: 0))
             let own = writers.count - 1
@@ -55,9 +58,12 @@ public struct TraceReader {
                             if let known = writers.lastIndex(of: info) { current = known } else { writers.append(info); current = writers.count - 1 }
                             importing = true
                         }
+                    case .slurmSubmitting(_, let keys, let time):
+                        for key in keys { submitted[key, default: []].append(time) }
                     case .attemptStarted(let key, let attempt, _, _, let time):
                         var row = makeRow(key: key, attempt: attempt, writer: current, info: writers[current])
                         row.start = time
+                        row.submit = writers[current].job.isEmpty ? time : (submitted[key]?.last { $0 <= time } ?? time)
                         row.status = .running
                         open[AttemptID(key: key, attempt: attempt)] = Open(row: row)
                     case .usage(let key, let attempt, let u):

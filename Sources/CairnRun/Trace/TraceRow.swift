@@ -27,6 +27,9 @@ public struct TraceRow: Sendable, Equatable {
     public var exit: Int?
     /// The signal that killed it, when one did.
     public var signal: Int?
+    /// When it was handed over to run: the SLURM submission that carried it (`sbatch`), or its
+    /// start for a local attempt; milliseconds since the epoch.
+    public var submit: Int64?
     /// Start and end, milliseconds since the epoch (nil when the journal does not say).
     public var start: Int64?
     public var complete: Int64?

@@ -7,7 +7,7 @@ import Foundation
 public struct TraceTable: Sendable {
     /// A column.
     public enum Field: String, CaseIterable, Sendable {
-        case name, hash, step, item, attempt, session, host, status, exit, signal, start, complete
+        case name, hash, step, item, attempt, session, host, status, exit, signal, submit, start, complete
         case realtime, cpuUser = "cpu_user", cpuSys = "cpu_sys", cpuPercent = "%cpu", peakRSS = "peak_rss"
         case rchar, wchar, readBytes = "read_bytes", writeBytes = "write_bytes", nativeID = "native_id", log, reason
     }
@@ -72,6 +72,7 @@ public struct TraceTable: Sendable {
         case .session: .int(row.session)
         case .exit: row.exit.map { .int($0) } ?? .null
         case .signal: row.signal.map { .int($0) } ?? .null
+        case .submit: row.submit.map { .string(Self.time($0)) } ?? .null
         case .start: row.start.map { .string(Self.time($0)) } ?? .null
         case .complete: row.complete.map { .string(Self.time($0)) } ?? .null
         case .realtime: row.realtimeMs.map { .int(Int($0)) } ?? .null
@@ -104,6 +105,7 @@ public struct TraceTable: Sendable {
         case .session: String(row.session)
         case .exit: row.exit.map(String.init)
         case .signal: row.signal.map(String.init)
+        case .submit: row.submit.map(Self.time)
         case .start: row.start.map(Self.time)
         case .complete: row.complete.map(Self.time)
         case .realtime: row.realtimeMs.map(String.init)
