@@ -31,7 +31,7 @@ struct HistoryCommand: ParsableCommand {
         var rows = [["#", "STARTED", "WALL", "HOST", "USER", "HOW IT ENDED", "COMMITTED", "FAILED", "GIT", "MESSAGE"]]
         for s in history.sessions {
             let git = s.gitCommit.isEmpty ? "-" : String(s.gitCommit.prefix(10)) + (s.gitDirty ? " (dirty)" : "")
-            rows.append(["\(s.number)\(s.merged ? " (merged)" : "")", time(s.started), Self.duration(ms: (s.ended ?? s.lastActivity) - s.started),
+            rows.append(["\(s.number)\(s.merged ? " (merged)" : "")", time(s.started), humanDuration(Double(max(0, (s.ended ?? s.lastActivity) - s.started)) / 1000),
                          s.host, s.user.isEmpty ? "-" : s.user, s.outcome, "\(s.commits)", "\(s.failures)", git, s.message.isEmpty ? "-" : s.message])
         }
         Terminal.standardOutput.write(Terminal.table(rows))
@@ -42,12 +42,5 @@ struct HistoryCommand: ParsableCommand {
             Terminal.standardOutput.line(line)
         }
         if history.workers > 0 { Terminal.standardOutput.line("plus \(history.workers) SLURM worker task(s); `cairn trace` shows their attempts") }
-    }
-
-    static func duration(ms: Int64) -> String {
-        let s = max(0, ms) / 1000
-        if s < 60 { return String(format: "%.1fs", Double(max(0, ms)) / 1000) }
-        if s < 3600 { return "\(s / 60)m\(s % 60)s" }
-        return "\(s / 3600)h\(s % 3600 / 60)m"
     }
 }
