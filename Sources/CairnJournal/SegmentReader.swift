@@ -31,8 +31,10 @@ public enum SegmentReader {
     }
 
     /// Reads `path`, handing each record to `visit` as it is decoded (no record array is built).
-    public static func read(_ path: String, repair: Bool, visit: (JournalRecord) -> Void) throws(JournalError) -> SegmentContents {
-        let data = try readFile(path)
+    /// With `from`, reading starts at that byte (a frame boundary: where a checkpoint's coverage
+    /// of the segment ends); offsets in the result still count from the file's start.
+    public static func read(_ path: String, from start: Int = 0, repair: Bool, visit: (JournalRecord) -> Void) throws(JournalError) -> SegmentContents {
+        let data = try readFile(path, from: start)
         var torn: Int?
         let outcome: JournalError? = data.withUnsafeBytes { bytes -> JournalError? in
             var offset = 0
@@ -45,11 +47,11 @@ public enum SegmentReader {
                     var probe = offset + 1
                     while probe + RecordCodec.headerSize < bytes.count {
                         if case .record = RecordCodec.frame(in: bytes, at: probe) {
-                            return JournalError.corrupt(segment: path, offset: offset)
+                            return JournalError.corrupt(segment: path, offset: start + offset)
                         }
                         probe += 1
                     }
-                    torn = offset
+                    torn = start + offset
                     return nil
                 }
             }
@@ -59,16 +61,20 @@ public enum SegmentReader {
         if repair, let torn {
             guard truncate(path, off_t(torn)) == 0 else { throw JournalError.io("cannot truncate torn tail of", path: path, errno: errno) }
         }
-        return SegmentContents(path: path, records: [], tornAt: torn, size: data.count)
+        return SegmentContents(path: path, records: [], tornAt: torn, size: start + data.count)
     }
 
-    static func readFile(_ path: String) throws(JournalError) -> [UInt8] {
+    /// The file's bytes from `start` on (all of them when it grew while being read).
+    static func readFile(_ path: String, from start: Int = 0) throws(JournalError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw JournalError.io("cannot open journal segment", path: path, errno: errno) }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw JournalError.io("cannot stat", path: path, errno: errno) }
-        var out = [UInt8](repeating: 0, count: Int(info.st_size))
+        if start > 0 {
+            guard lseek(fd, off_t(start), SEEK_SET) == off_t(start) else { throw JournalError.io("cannot seek in", path: path, errno: errno) }
+        }
+        var out = [UInt8](repeating: 0, count: max(0, Int(info.st_size) - start))
         var filled = 0
         while true {
             if filled == out.count { out += [UInt8](repeating: 0, count: 1 << 16) }  // the file grew (a live writer)
