@@ -38,7 +38,7 @@ public enum RunCatalog {
     static func lastActivity(_ folder: RunFolder) -> Date {
         let fm = FileManager.default
         var latest = (try? fm.attributesOfItem(atPath: folder.snapshot)[.modificationDate] as? Date) ?? .distantPast
-        for name in (try? fm.contentsOfDirectory(atPath: folder.journal)) ?? [] {
+        for name in (try? fm.contentsOfDirectory(atPath: folder.journal)) ?? [] where name.hasSuffix(".seg") {
             if let d = try? fm.attributesOfItem(atPath: "\(folder.journal)/\(name)")[.modificationDate] as? Date, d > latest { latest = d }
         }
         return latest
