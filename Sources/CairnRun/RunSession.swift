@@ -86,6 +86,9 @@ public enum RunSession {
         let writer = try SessionJournal.open(folder: folder, info: info, snapshot: snapshot, state: state, plan: plan,
                                              invalidate: explanation.invalidate, closeOpen: scratch == nil && workerJob == nil, message: options.message,
                                              onDurable: { watch.madeDurable($0) })
+        // A worker's segment is one of many the controller's folder holds; a trial's journal is short-lived.
+        let checkpointer = scratch == nil && workerJob == nil ? JournalCheckpointer(directory: folder.journal, state: state) : nil
+        defer { checkpointer?.finish() }
         let summary = try SessionJournal.run(writer) {
             let runner = try Runner(plan: plan, decisions: explanation.decisions, cache: cache, folder: folder, root: snapshot.root, scratch: scratch, history: state.units, journal: writer,
                                     executor: executor, watch: watch, options: options, observer: observer)

@@ -1,0 +1,89 @@
+import CairnJournal
+import Foundation
+
+/// Keeps a run folder's ``JournalCheckpoint`` close behind its journal while a session runs, so
+/// that whatever reads the folder next (a `resume` after `kill -9`, `status`, a SLURM worker)
+/// loads the checkpoint and replays only a short tail.
+///
+/// A background thread looks at the journal's size every `interval`; when the bytes written
+/// since the last checkpoint reach `minimumBytes` and a quarter of what the checkpoint covers,
+/// it folds the journal (the last checkpoint plus the new records, read back from the files)
+/// and writes a new checkpoint. The quarter keeps the total work proportional to the journal's
+/// size; the tail a reader replays stays under a fifth of the journal. ``finish()`` writes a
+/// last one when the session ends with a tail worth saving. Failures only cost speed: a
+/// checkpoint that cannot be written is skipped and the journal stays the source of truth.
+final class JournalCheckpointer: @unchecked Sendable {
+    /// The smallest tail worth a checkpoint; `CAIRN_CHECKPOINT_BYTES` overrides it (tests use a
+    /// small value to make checkpoints on small runs).
+    static var defaultMinimumBytes: Int {
+        if let text = ProcessInfo.processInfo.environment["CAIRN_CHECKPOINT_BYTES"], let n = Int(text), n > 0 { return n }
+        return 4 << 20
+    }
+
+    private let directory: String
+    private let minimumBytes: Int
+    private let interval: Double
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var stopping = false
+    private var running = false
+    /// Journal bytes the newest checkpoint covers (or that the session's own start replayed from one).
+    private var covered: Int
+
+    /// Starts watching the journal in `directory`; `state` is what the session replayed at its
+    /// start (its coverage says how much a checkpoint already holds).
+    init(directory: String, state: JournalState, minimumBytes: Int = JournalCheckpointer.defaultMinimumBytes, interval: Double = 1) {
+        self.directory = directory
+        self.minimumBytes = minimumBytes
+        self.interval = interval
+        self.covered = state.bytes - state.replayedBytes
+        running = true
+        let thread = Thread { [self] in self.loop() }
+        thread.name = "cairn-checkpoint"
+        thread.start()
+    }
+
+    /// Stops the thread and, when the tail since the last checkpoint is at least `minimumBytes`,
+    /// writes a final checkpoint (after the session's last record).
+    func finish() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while running { condition.wait() }
+        condition.unlock()
+        checkpoint(ifTailAtLeast: { _ in self.minimumBytes })
+    }
+
+    private func loop() {
+        condition.lock()
+        while !stopping {
+            _ = condition.wait(until: Date(timeIntervalSinceNow: interval))
+            if stopping { break }
+            condition.unlock()
+            checkpoint(ifTailAtLeast: { covered in max(self.minimumBytes, covered / 4) })
+            condition.lock()
+        }
+        running = false
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Folds and writes a checkpoint when the journal outgrew the last one by `threshold(covered)`.
+    private func checkpoint(ifTailAtLeast threshold: (Int) -> Int) {
+        let total = journalBytes()
+        guard total - covered >= threshold(covered) else { return }
+        guard let state = try? JournalState(directory: directory, repair: false) else { return }
+        guard (try? JournalCheckpoint.write(state, directory: directory)) != nil else { return }
+        covered = state.coverage.reduce(0) { $0 + $1.offset }
+    }
+
+    /// The size of every segment file now.
+    private func journalBytes() -> Int {
+        var total = 0
+        for name in (try? Journal.segments(in: directory)) ?? [] {
+            var info = stat()
+            if stat("\(directory)/\(name)", &info) == 0 { total += Int(info.st_size) }
+        }
+        return total
+    }
+}

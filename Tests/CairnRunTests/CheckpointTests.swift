@@ -1,0 +1,59 @@
+import CairnCore
+@testable import CairnJournal
+import CairnTestSupport
+import Foundation
+import Testing
+
+/// The state checkpoint a running session keeps beside its journal, through real `kill -9`s.
+@Suite(.serialized) struct CheckpointTests {
+    /// Everything a replay builds, comparable: the checkpoint's canonical bytes of the state,
+    /// plus the journal size and torn tails it does not store.
+    func fingerprint(_ s: JournalState) -> String {
+        let payload = JournalCheckpoint.encode(s, coverage: [])
+        return "\(payload.count) \(payload.withUnsafeBytes { CRC32.checksum($0) }) \(s.bytes) \(s.tornTails.map { "\($0.path)@\($0.offset)" })"
+    }
+
+    @Test func checkpointPlusTailEqualsAFullReplayAfterEveryKillAndResumeRunsEachUnitOnce() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", """
+            name: ckpt
+            items: {i: {range: [0, 3000]}}
+            steps:
+              - name: s
+                run: 'echo {i} >> ran.log'
+            """)
+        let journal = "\(dir.path)/.cairn/runs/ckpt/journal"
+        // A checkpoint whenever 4 KB were journaled since the last one (the default is 4 MB).
+        let env = ["CAIRN_CHECKPOINT_BYTES": "4096"]
+        var used = 0
+        var kills = 0
+        var g = SystemRandomNumberGenerator()
+        for round in 0..<5 {
+            let process = try CairnBinary.start([round == 0 ? "run" : "resume", round == 0 ? "p.yaml" : "ckpt", "-j", "4"], in: dir.path, environment: env)
+            usleep(UInt32.random(in: 1_300_000...2_600_000, using: &g))
+            process.signal(SIGKILL)
+            let ended = process.wait()
+            if ended.status == 128 + SIGKILL { kills += 1 } else { #expect(ended.status == 0, "round \(round): \(ended.stderr)"); break }
+            let fast = try JournalState(directory: journal, repair: false)
+            let full = try JournalState(directory: journal, repair: false, useCheckpoint: false)
+            #expect(fingerprint(fast) == fingerprint(full), "round \(round)")
+            if FileManager.default.fileExists(atPath: JournalCheckpoint.path(in: journal)) && fast.replayedBytes < fast.bytes { used += 1 }
+        }
+        #expect(kills >= 3, "the runs were killed while running (\(kills) kills)")
+        #expect(used >= 2, "a checkpoint written by the killed session was used after \(used) of \(kills) kills")
+        let finished = try CairnBinary.run(["resume", "ckpt"], in: dir.path, environment: env)
+        #expect(finished.status == 0, "\(finished.stderr)")
+        let state = try JournalState(directory: journal, repair: false)
+        #expect(fingerprint(state) == fingerprint(try JournalState(directory: journal, repair: false, useCheckpoint: false)))
+        #expect(state.units.count == 3000 && state.units.values.allSatisfy(\.done))
+        // Each unit ran once, except those a kill interrupted (at most 4 per kill).
+        let lines = dir.lines("ran.log")
+        #expect(Set(lines).count == 3000)
+        #expect(lines.count <= 3000 + 4 * kills, "\(lines.count - 3000) extra run(s) for \(kills) kills")
+        let status = try CairnBinary.run(["status", "ckpt", "--json"], in: dir.path)
+        #expect(status.stdout.contains("\"committed\":3000") || status.stdout.contains("\"committed\" : 3000"), "\(status.stdout)")
+        // The finished session left a checkpoint covering the whole journal but its last records.
+        #expect(state.replayedBytes < 4096 * 2, "replayed \(state.replayedBytes) of \(state.bytes) bytes")
+    }
+}
