@@ -75,10 +75,10 @@ public struct JournalState: Sendable {
             var info = stat()
             if stat("\(directory)/\(name)", &info) == 0 { total += Int(info.st_size) }
         }
-        if useCheckpoint, let loaded = JournalCheckpoint.load(directory: directory, names: names, reserve: total / 100 + 16) {
-            var state = loaded.state
-            if try state.fold(names, directory: directory, after: loaded.coverage, repair: repair) {
-                self = state
+        if useCheckpoint, var loaded = JournalCheckpoint.load(directory: directory, names: names, reserve: total / 100 + 16) {
+            // Folded in place: a copy of the loaded state would copy every unit's entry.
+            if try loaded.state.fold(names, directory: directory, after: loaded.coverage, repair: repair) {
+                self = loaded.state
                 return
             }
         }
