@@ -1,0 +1,73 @@
+import CairnCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reading a journal folder: from its checkpoint when one fits, and repairing torn tails.
+extension JournalState {
+    /// Reads and folds every segment of a journal folder, without building record arrays.
+    /// With `repair`, torn tails are cut off (only while holding the run lock).
+    ///
+    /// With `useCheckpoint` (the default), starts from the folder's ``JournalCheckpoint`` when it
+    /// is valid and folds only the records after it; the result is the same as a full replay
+    /// (`useCheckpoint: false`), which is what happens whenever the checkpoint cannot be used.
+    public init(directory: String, repair: Bool, useCheckpoint: Bool = true) throws(JournalError) {
+        let names = try Journal.segments(in: directory)
+        var total = 0
+        for name in names {
+            var info = stat()
+            if stat("\(directory)/\(name)", &info) == 0 { total += Int(info.st_size) }
+        }
+        if useCheckpoint, var loaded = JournalCheckpoint.load(directory: directory, names: names, reserve: total / 100 + 16) {
+            // Folded in place: a copy of the loaded state would copy every unit's entry.
+            if try loaded.state.fold(names, directory: directory, after: loaded.coverage, repair: repair) {
+                self = loaded.state
+                return
+            }
+        }
+        units.reserveCapacity(total / 100 + 16)
+        _ = try fold(names, directory: directory, after: [], repair: repair)
+    }
+
+    /// Folds the segments `names` of `directory` into this state, which already holds what
+    /// `covered` covers (the first segments, up to their offsets), and records the new coverage.
+    /// Returns false, having folded nothing, when a covered segment other than the last one has
+    /// records past its covered offset (the checkpoint is not a prefix of the replay order).
+    mutating func fold(_ names: [String], directory: String, after covered: [JournalCheckpoint.Coverage], repair: Bool) throws(JournalError) -> Bool {
+        for index in 0..<max(0, covered.count - 1) {
+            var grew = false
+            _ = try SegmentReader.read("\(directory)/\(names[index])", from: covered[index].offset, repair: false) { _ in grew = true }
+            if grew { return false }
+        }
+        var coverage: [JournalCheckpoint.Coverage] = []
+        coverage.reserveCapacity(names.count)
+        for (index, name) in names.enumerated() {
+            let path = "\(directory)/\(name)"
+            let start = index < covered.count ? covered[index].offset : 0
+            if index >= covered.count {
+                writers.append(SegmentInfo(host: "", bootID: "", pid: 0, time: 0))
+                activity.append(WriterActivity())
+                segmentWriter = writers.count - 1
+                currentWriter = writers.count - 1
+            }
+            let segment: SegmentContents
+            if index < covered.count - 1 {
+                segment = try SegmentReader.read(path, from: start, repair: repair) { _ in }  // checked above: no records
+            } else {
+                segment = try SegmentReader.read(path, from: start, repair: repair) { apply($0) }
+            }
+            bytes += segment.size
+            replayedBytes += segment.size - start
+            if let torn = segment.tornAt { tornTails.append((segment.path, torn)) }
+            let end = segment.tornAt ?? segment.size
+            if index < covered.count && end == covered[index].offset {
+                coverage.append(covered[index])
+            } else if let next = JournalCheckpoint.coverage(of: name, directory: directory, offset: end) {
+                coverage.append(next)
+            }
+        }
+        self.coverage = coverage.count == names.count ? coverage : []
+        return true
+    }
+}
