@@ -59,6 +59,7 @@ extension JournalState {
             }
             bytes += segment.size
             replayedBytes += segment.size - start
+            readSizes.append(segment.size)
             if let torn = segment.tornAt { tornTails.append((segment.path, torn)) }
             let end = segment.tornAt ?? segment.size
             if index < covered.count && end == covered[index].offset {
@@ -68,6 +69,26 @@ extension JournalState {
             }
         }
         self.coverage = coverage.count == names.count ? coverage : []
+        readNames = names
         return true
+    }
+
+    /// Whether the folder still holds exactly the segments this state was read from, each of
+    /// the size read (segments only grow, so then nothing was journaled since).
+    public func isCurrent(directory: String) -> Bool {
+        guard let names = try? Journal.segments(in: directory), names == readNames else { return false }
+        for (name, size) in zip(names, readSizes) {
+            var info = stat()
+            guard stat("\(directory)/\(name)", &info) == 0, Int(info.st_size) == size else { return false }
+        }
+        return true
+    }
+
+    /// Cuts off the torn tails this state found, as a read with `repair` would have (only
+    /// while holding the run lock, and only when ``isCurrent(directory:)``).
+    public func cutTornTails() throws(JournalError) {
+        for torn in tornTails where truncate(torn.path, off_t(torn.offset)) != 0 {
+            throw JournalError.io("cannot truncate torn tail of", path: torn.path, errno: errno)
+        }
     }
 }

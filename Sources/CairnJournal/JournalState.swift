@@ -44,6 +44,9 @@ public struct JournalState: Sendable {
     /// Journal bytes read from the segments to build this state: all of them after a full
     /// replay, only those after the checkpoint when one was used.
     public internal(set) var replayedBytes = 0
+    /// The segments this state was read from, in replay order, and their sizes as read.
+    var readNames: [String] = []
+    var readSizes: [Int] = []
     /// The writer records are attributed to now (the segment's own, or an imported one).
     var currentWriter = -1
     /// The writer of the segment being folded.

@@ -29,7 +29,7 @@ public struct RunInspector {
             do { (plan, planned) = try snapshot.withProposals(from: replayed).plan(reading: digester) } catch { throw .pipeline(error) }
             state = replayed
         } else {
-            (plan, planned, state) = try PlanAndReplay.run(snapshot, digester: digester, journal: folder.journal, repair: false)
+            (plan, planned, state) = try PlanAndReplay.run(snapshot, digester: digester, journal: folder.journal)
         }
         digester?.save()
         self.snapshot = planned
