@@ -28,11 +28,19 @@ public enum RunSession {
     /// What every session that writes to a run folder does first: takes its lock (or uses the
     /// one `held`), replays the journal cutting torn tails (saying so), and kills what an
     /// earlier controller left running. The lock is held while the returned value lives.
-    static func takeOver(_ folder: RunFolder, host: HostIdentity, lock held: RunLock?, observer: any RunObserver) throws(RunError) -> (RunLock, JournalState) {
+    /// `replay` is a read of the journal started before the lock was taken (while planning):
+    /// used when nothing was journaled since, read again under the lock otherwise.
+    static func takeOver(_ folder: RunFolder, host: HostIdentity, lock held: RunLock?, observer: any RunObserver,
+                         replay: BackgroundReplay? = nil) throws(RunError) -> (RunLock, JournalState) {
         let lock: RunLock
         if let held { lock = held } else { lock = try RunLock(folder: folder, host: host) }
         let state: JournalState
-        do { state = try JournalState(directory: folder.journal, repair: true) } catch { throw .journal(error) }
+        if case .success(let early)? = replay?.result(), early.isCurrent(directory: folder.journal) {
+            do { try early.cutTornTails() } catch { throw .journal(error) }
+            state = early
+        } else {
+            do { state = try JournalState(directory: folder.journal, repair: true) } catch { throw .journal(error) }
+        }
         for torn in state.tornTails {
             observer.notice("journal \(torn.path) ended in a torn record at byte \(torn.offset) (an interrupted write); cut it off, nothing committed was lost")
         }

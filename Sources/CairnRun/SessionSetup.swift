@@ -35,11 +35,12 @@ struct SessionSetup {
     /// and `base` the pipeline to store as the snapshot instead of the one run.
     init(_ given: Snapshot, folder: RunFolder, options: RunOptions, observer: any RunObserver, host: HostIdentity,
          lock held: RunLock? = nil, storing base: PipelineSpec? = nil, policy: Policy) throws(RunError) {
+        let replay = BackgroundReplay(journal: folder.journal)
         var (plan, snapshot) = try RunSession.prepare(given, options: options)
         if policy.checkMachineBudget, let problem = options.budget.problem(in: plan) { throw .pipeline(problem) }
         let previous = folder.exists ? try? Snapshot.read(folder) : nil
         try folder.create()
-        let (lock, state) = try RunSession.takeOver(folder, host: host, lock: held, observer: observer)
+        let (lock, state) = try RunSession.takeOver(folder, host: host, lock: held, observer: observer, replay: replay)
         var stored = snapshot
         if let base { stored.pipeline = base }
         try stored.write(to: folder)

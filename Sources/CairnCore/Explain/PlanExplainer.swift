@@ -58,48 +58,13 @@ public struct PlanExplainer {
             for p in previous.units { match[identity(previous, p)] = p.index }
         }
 
-        var decisions: [UnitDecision] = []
-        decisions.reserveCapacity(units.count)
-        var invalidate: [Int] = []
-        for u in units {
-            let h = history[u.key]
-            let committed = h?.committed ?? false
-            if committed && forced[u.index] != 0 { invalidate.append(u.index) }
-            if committed && forced[u.index] == 0 && damaged[u.index] == nil {
-                decisions.append(.done)
-                continue
-            }
-            var reasons: [RunReason]
-            if committed && forced[u.index] == 0, let damage = damaged[u.index] {
-                reasons = [damage]
-            } else if forced[u.index] == 1 {
-                reasons = [RunReason(.forced, detail: "--force")]
-            } else if forced[u.index] == 2 {
-                reasons = [RunReason(.forcedUpstream, detail: plan.label(of: units[forcedBy[u.index]]))]
-            } else if h?.interrupted == true {
-                reasons = [RunReason(.interrupted)]
-            } else if let failure = h?.lastFailure {
-                reasons = [RunReason(.failedBefore, detail: failure)]
-            } else if h?.forced == true {
-                reasons = [RunReason(.forced, detail: "by an earlier --force")]
-            } else {
-                reasons = changes(u, match: match)
-            }
-            let step = steps[u.step].name
-            let recompute = reasons.contains { !Self.firstTimeKinds.contains($0.kind) }
-            if !selected[u.index] {
-                decisions.append(.notSelected)
-            } else if forced[u.index] == 0, h?.forced != true, !committed, let run = reusable(u.key) {
-                decisions.append(.run([RunReason(.reused, group: "reused from run \(run)")] + reasons))
-            } else if selection.skipFailed, reasons.first?.kind == .failedBefore {
-                decisions.append(.skippedFailed(reasons[0].detail))
-            } else if selection.neverRerun.contains(step), recompute {
-                let why = reasons[0].detail.isEmpty ? reasons[0].group : "\(reasons[0].group): \(reasons[0].detail)"
-                decisions.append(.held("\(step) would need recomputation (\(why.split(separator: "\n").first ?? "")); --never-rerun \(step) holds it back"))
-            } else {
-                decisions.append(.run(reasons))
-            }
+        // Each unit's decision depends only on its own history and the values above: decided on
+        // every core for large plans (the history lookups dominate a resume of a million units).
+        let decided = ParallelMap.map(units.count) { i in
+            decide(units[i], forced: forced[i], forcedBy: forcedBy[i], selected: selected[i], match: match)
         }
+        var decisions = decided.map(\.decision)
+        let invalidate = units.indices.filter { decided[$0].invalidates }
         // A committed unit whose temp outputs are gone runs again when something that runs needs
         // them (consumers come after producers, so one backward pass follows chains of temps).
         if !missingTemp.isEmpty {
@@ -134,6 +99,43 @@ public struct PlanExplainer {
             if waitingFor { decisions[u.index] = .waiting(waitingReason(u, decisions)) }
         }
         return Explanation(plan: plan, decisions: decisions, invalidate: invalidate)
+    }
+
+    /// One unit's decision from its history, and whether a run must invalidate its commit first.
+    func decide(_ u: PlannedUnit, forced: UInt8, forcedBy: Int, selected: Bool, match: [String: Int]) -> (decision: UnitDecision, invalidates: Bool) {
+        let units = plan.units
+        let h = history[u.key]
+        let committed = h?.committed ?? false
+        let invalidates = committed && forced != 0
+        if committed && forced == 0 && damaged[u.index] == nil { return (.done, false) }
+        var reasons: [RunReason]
+        if committed && forced == 0, let damage = damaged[u.index] {
+            reasons = [damage]
+        } else if forced == 1 {
+            reasons = [RunReason(.forced, detail: "--force")]
+        } else if forced == 2 {
+            reasons = [RunReason(.forcedUpstream, detail: plan.label(of: units[forcedBy]))]
+        } else if h?.interrupted == true {
+            reasons = [RunReason(.interrupted)]
+        } else if let failure = h?.lastFailure {
+            reasons = [RunReason(.failedBefore, detail: failure)]
+        } else if h?.forced == true {
+            reasons = [RunReason(.forced, detail: "by an earlier --force")]
+        } else {
+            reasons = changes(u, match: match)
+        }
+        let step = plan.pipeline.steps[u.step].name
+        let recompute = reasons.contains { !Self.firstTimeKinds.contains($0.kind) }
+        if !selected { return (.notSelected, invalidates) }
+        if forced == 0, h?.forced != true, !committed, let run = reusable(u.key) {
+            return (.run([RunReason(.reused, group: "reused from run \(run)")] + reasons), invalidates)
+        }
+        if selection.skipFailed, reasons.first?.kind == .failedBefore { return (.skippedFailed(reasons[0].detail), invalidates) }
+        if selection.neverRerun.contains(step), recompute {
+            let why = reasons[0].detail.isEmpty ? reasons[0].group : "\(reasons[0].group): \(reasons[0].detail)"
+            return (.held("\(step) would need recomputation (\(why.split(separator: "\n").first ?? "")); --never-rerun \(step) holds it back"), invalidates)
+        }
+        return (.run(reasons), invalidates)
     }
 
     /// "waiting for 100 of 200 items (not selected or not committed)".
