@@ -43,24 +43,32 @@ final class JournalCheckpointer: @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops the thread and, when the tail since the last checkpoint is at least `minimumBytes`,
-    /// writes a final checkpoint (after the session's last record).
+    /// Stops the thread and, when the tail since the last checkpoint is worth it, writes a final
+    /// checkpoint (after the session's last record).
     func finish() {
         condition.lock()
         stopping = true
         condition.broadcast()
         while running { condition.wait() }
         condition.unlock()
-        checkpoint(ifTailAtLeast: { _ in self.minimumBytes })
+        checkpoint(ifTailAtLeast: Self.threshold(minimumBytes))
+    }
+
+    /// A new checkpoint pays when the tail reached `minimumBytes` and a quarter of what the
+    /// last one covers.
+    static func threshold(_ minimumBytes: Int) -> (Int) -> Int {
+        { covered in max(minimumBytes, covered / 4) }
     }
 
     private func loop() {
+        // Checkpoints only speed up later reads: they get the CPU the units leave.
+        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)  // on Linux: this thread only
         condition.lock()
         while !stopping {
             _ = condition.wait(until: Date(timeIntervalSinceNow: interval))
             if stopping { break }
             condition.unlock()
-            checkpoint(ifTailAtLeast: { covered in max(self.minimumBytes, covered / 4) })
+            checkpoint(ifTailAtLeast: Self.threshold(minimumBytes))
             condition.lock()
         }
         running = false
