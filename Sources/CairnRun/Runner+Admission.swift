@@ -20,6 +20,7 @@ extension Runner {
             MonotonicClock.now() + expected > end
         {
             postponed += scheduler.postpone(index)
+            summary.timeLimited = true  // the session ends at its time limit, not with a failure
             observer.notice("\(plan.label(of: unit)) not started: it is expected to take \(Self.seconds(expected)), more than is left before \(options.allocationEnd != nil ? "the allocation ends" : "the time limit")")
             return .postponed
         }

@@ -29,7 +29,10 @@ struct SummaryPrinter {
             return text
         }
         if summary.timeLimited && summary.interruptedBy == nil {
-            return style.yellow("stopped at the time limit") + ": \(done)/\(summary.total) units committed (\(summary.committed) in this session), \(summary.interruptedAttempts) attempt(s) paused, \(summary.notStarted) not started.\nresume with: \(DeclaredProgram.resumeCommand(folder))"
+            let failed = summary.failures.isEmpty ? "" : ", \(summary.failures.count) failed, \(summary.skipped) skipped because what they need failed"
+            out = style.yellow("stopped at the time limit") + ": \(done)/\(summary.total) units committed (\(summary.committed) in this session)\(failed), \(summary.interruptedAttempts) attempt(s) paused, \(summary.notStarted) not started.\n"
+            out += failureLines(style)
+            return out + "resume with: \(DeclaredProgram.resumeCommand(folder))"
         }
         let reused = summary.reused > 0 ? ", \(summary.reused) of them reused from other runs" : ""
         var unselected = summary.notSelected > 0 ? " \(summary.notSelected) unit(s) not selected." : ""
@@ -44,11 +47,18 @@ struct SummaryPrinter {
         out += style.red("\(summary.failures.count) unit(s) failed") + ", \(summary.skipped) skipped because what they need failed"
         if summary.notStarted > 0 { out += ", \(summary.notStarted) not started" }
         out += "; \(done)/\(summary.total) committed.\n"
+        out += failureLines(style)
+        out += "fix the cause, then `\(DeclaredProgram.resumeCommand(folder))` re-runs what did not commit."
+        return out
+    }
+
+    /// The failed units (the first 20), one line each with the log below.
+    func failureLines(_ style: Style) -> String {
+        var out = ""
         for failure in summary.failures.prefix(20) {
             out += "  \(failure.unit): \(failure.reason)\n    log: \(Terminal.relative(failure.log))\n"
         }
         if summary.failures.count > 20 { out += "  … and \(summary.failures.count - 20) more (cairn status \(Terminal.relative(folder.path)))\n" }
-        out += "fix the cause, then `\(DeclaredProgram.resumeCommand(folder))` re-runs what did not commit."
         return out
     }
 }
