@@ -1,4 +1,5 @@
 import ArgumentParser
+import CairnJournal
 import CCairnSystem
 import CairnCore
 import CairnRun
@@ -39,7 +40,7 @@ public struct CairnRoot: ParsableCommand {
 
             See 'cairn help <command>' for a command's options.
             """,
-        version: CairnVersion.current,
+        version: "\(CairnVersion.current) (journal format \(Journal.formatVersion), state checkpoint format \(JournalCheckpoint.formatVersion))",
         subcommands: [RunCommand.self, PlanCommand.self, ResumeCommand.self, StatusCommand.self, RunsCommand.self, LogCommand.self, TraceCommand.self, HistoryCommand.self, ReportCommand.self,
                       TrialsCommand.self, MergeCommand.self, AnalyzeCommand.self, AdoptCommand.self, CancelCommand.self, WorkerCommand.self]
     )

@@ -14,6 +14,10 @@ import Glibc
 /// unique (host, pid and a random nonce, created with `O_EXCL`) and replay orders segments of
 /// one number by the time their writer opened them, not by the rest of the name.
 public enum Journal {
+    /// The record format this Cairn writes and reads (the record types and fields of
+    /// ``RecordCodec``); `cairn --version` prints it.
+    public static let formatVersion = 1
+
     /// Segment file names in the folder, in replay order: by number, then by opening time.
     public static func segments(in directory: String) throws(JournalError) -> [String] {
         let names: [String]

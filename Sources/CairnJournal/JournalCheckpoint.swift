@@ -22,7 +22,7 @@ public enum JournalCheckpoint {
     public static let fileName = "state.checkpoint"
     static let magic = Array("CAIRNCKP".utf8)
     /// The layout of the payload.
-    static let formatVersion: UInt32 = 1
+    public static let formatVersion: UInt32 = 1
     /// The meaning of the fold (``JournalState``'s `apply`): bumped whenever folding a record
     /// changes, so a checkpoint folded by other rules is not used.
     static let foldVersion: UInt32 = 1
