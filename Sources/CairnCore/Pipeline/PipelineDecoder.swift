@@ -207,6 +207,30 @@ public struct PipelineDecoder {
                 for (i, item) in items.enumerated() { step.code.append(try string(item, at: "\(key).code[\(i)]")) }
             }
         }
+        if let n = e["checkpoint"] {
+            guard let value = n.boolValue else { throw typeError(n, "\(key).checkpoint", "true or false") }
+            step.checkpoint = value
+        }
+        if let n = e["max_restarts"] {
+            step.maxRestarts = try int(n, at: "\(key).max_restarts")
+            guard step.maxRestarts >= 0 else { throw fail(n, "\(key).max_restarts", "must be zero or more") }
+        }
+        try settings(e, at: key, into: &step)
+        if let n = e["metrics"] { step.metrics = try metrics(n, at: "\(key).metrics", step: step) }
+        if let n = e["foreach"] {
+            let text = try string(n, at: "\(key).foreach")
+            guard let mode = StepSpec.ForEach(rawValue: text) else {
+                throw fail(n, "\(key).foreach", "'\(text)' is not `item` or `once`")
+            }
+            step.foreach = mode
+        }
+        return step
+    }
+
+    /// The keys a step and the pipeline's `defaults` share (`resources`, `timeout`, `retries`,
+    /// `retry_backoff`, `stop_signal`), decoded from `e` (the mapping at `key`) over what `step`
+    /// already holds: a `resources` mapping sets only the resources it names.
+    func settings(_ e: [String: ConfigNode], at key: String, into step: inout StepSpec) throws(PipelineError) {
         if let n = e["resources"] {
             let r = try mapping(n, at: "\(key).resources", allowed: ["cpus", "memory", "gpus", "time"])
             if let c = r["cpus"] {
@@ -225,14 +249,6 @@ public struct PipelineDecoder {
             }
             if let t = r["time"] { step.resources.time = try duration(t, at: "\(key).resources.time") }
         }
-        if let n = e["checkpoint"] {
-            guard let value = n.boolValue else { throw typeError(n, "\(key).checkpoint", "true or false") }
-            step.checkpoint = value
-        }
-        if let n = e["max_restarts"] {
-            step.maxRestarts = try int(n, at: "\(key).max_restarts")
-            guard step.maxRestarts >= 0 else { throw fail(n, "\(key).max_restarts", "must be zero or more") }
-        }
         if let n = e["timeout"] { step.timeout = try duration(n, at: "\(key).timeout") }
         if let n = e["retries"] {
             step.retries = try int(n, at: "\(key).retries")
@@ -247,15 +263,6 @@ public struct PipelineDecoder {
             }
             step.stopSignal = name
         }
-        if let n = e["metrics"] { step.metrics = try metrics(n, at: "\(key).metrics", step: step) }
-        if let n = e["foreach"] {
-            let text = try string(n, at: "\(key).foreach")
-            guard let mode = StepSpec.ForEach(rawValue: text) else {
-                throw fail(n, "\(key).foreach", "'\(text)' is not `item` or `once`")
-            }
-            step.foreach = mode
-        }
-        return step
     }
 
     /// `metrics: log`, `metrics: {file: out.NAME | PATH}` or `metrics: {pattern: REGEX}`.
