@@ -89,8 +89,8 @@ public enum CommandLineMain {
 
 /// Options shared by `run` and `resume`.
 struct ExecutionOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "Units to run at once (default: the number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .shortAndLong, help: "Units to run at once (default: the pipeline's `jobs`, else the number of cores).")
+    var jobs: Int?
 
     @Flag(help: "Start no more units after the first one fails for good.")
     var failFast = false
@@ -108,7 +108,7 @@ struct ExecutionOptions: ParsableArguments {
     var message: String?
 
     func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         guard grace >= 0 else { throw ValidationError("--grace must be zero or more seconds") }
         if let timeLimit, Duration.parseSeconds(timeLimit) == nil {
             throw ValidationError("--time-limit \(timeLimit): give a duration such as 90s, 45m, 2h or 1h30m")
@@ -118,9 +118,11 @@ struct ExecutionOptions: ParsableArguments {
     /// Run options with the signal pipe installed.
     func runOptions() -> RunOptions {
         let fd = Self.signalFD
-        var options = RunOptions(jobs: jobs, failFast: failFast, grace: grace, signalFD: fd >= 0 ? fd : nil)
+        let slots = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        var options = RunOptions(jobs: slots, failFast: failFast, grace: grace, signalFD: fd >= 0 ? fd : nil)
+        options.jobsChosen = jobs != nil
         options.timeLimit = timeLimit.flatMap(Duration.parseSeconds)
-        options.budget = ResourceBudget.machine(cpus: jobs)
+        options.budget = ResourceBudget.machine(cpus: slots)
         options.message = message
         return options
     }

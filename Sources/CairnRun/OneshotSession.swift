@@ -14,6 +14,7 @@ public enum OneshotSession {
         snapshot given: Snapshot, folder: RunFolder, options: RunOptions, observer: any RunObserver,
         host: HostIdentity = .current, now: Date = Date(), beforeRun: (Explanation, JournalState) -> Void = { _, _ in }
     ) throws(RunError) -> RunSummary {
+        let options = options.forPipeline(given.pipeline)
         let (plan, snapshot) = try RunSession.prepare(given, options: options)
         let state: JournalState
         if folder.exists {

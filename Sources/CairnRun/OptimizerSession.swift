@@ -16,6 +16,7 @@ public enum OptimizerSession {
         snapshot: Snapshot, folder: RunFolder, options: RunOptions, observer: any RunObserver,
         host: HostIdentity = .current, beforeRun: (Explanation, JournalState) -> Void = { _, _ in }
     ) throws(RunError) -> RunSummary {
+        let options = options.forPipeline(snapshot.pipeline)
         guard let optimizer = snapshot.pipeline.optimizer else {
             return try RunSession.execute(snapshot: snapshot, folder: folder, options: options, observer: observer, host: host, beforeRun: beforeRun)
         }

@@ -5,6 +5,9 @@ import CairnExecutor
 public struct RunOptions: Sendable {
     /// Units at once (`-j`).
     public var jobs: Int
+    /// Whether ``jobs`` was chosen (`-j`, or by a program); when false, a pipeline's top-level
+    /// `jobs` replaces it, and the CPU budget with it (see ``forPipeline(_:)``).
+    public var jobsChosen = true
     /// Stop dispatching at the first unit that fails for good.
     public var failFast = false
     /// Seconds between TERM and KILL when stopping units (timeouts and interrupts).
@@ -35,6 +38,16 @@ public struct RunOptions: Sendable {
     /// Makes the executor a session runs its units with (slots, signal pipe); nil for the one
     /// the plan calls for (processes, closures, or both).
     public var executor: (@Sendable (_ slots: Int, _ signalFD: Int32?) -> any Executor)?
+
+    /// These options for a session of `pipeline`: its top-level `jobs` when `-j` was not given.
+    public func forPipeline(_ pipeline: PipelineSpec) -> RunOptions {
+        guard !jobsChosen, let jobs = pipeline.jobs else { return self }
+        var out = self
+        out.jobs = jobs
+        out.budget.cpus = jobs
+        out.jobsChosen = true
+        return out
+    }
 
     public init(jobs: Int, failFast: Bool = false, grace: Double = 10, signalFD: Int32? = nil) {
         self.jobs = jobs

@@ -14,6 +14,7 @@ public enum RunSession {
         snapshot given: Snapshot, folder: RunFolder, options: RunOptions, observer: any RunObserver,
         host: HostIdentity = .current, lock held: RunLock? = nil, storing base: PipelineSpec? = nil, beforeRun: (Explanation, JournalState) -> Void = { _, _ in }
     ) throws(RunError) -> RunSummary {
+        let options = options.forPipeline(given.pipeline)
         let setup = try SessionSetup(given, folder: folder, options: options, observer: observer, host: host, lock: held, storing: base, policy: .local)
         let lock = setup.lock
         defer { withExtendedLifetime(lock) {} }  // held until the journal is closed

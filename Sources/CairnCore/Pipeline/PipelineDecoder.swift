@@ -13,7 +13,10 @@ public struct PipelineDecoder {
         if let source { sources[key] = source } else { sources[key] = nil }
     }
 
-    static let topKeys = ["name", "seed", "params", "items", "trials", "optimizer", "sample", "steps", "description", "extends", "runnable"]
+    static let topKeys = ["name", "seed", "params", "items", "trials", "optimizer", "sample", "steps", "description", "extends", "runnable",
+                          "env", "jobs", "defaults"]
+    /// The step keys `defaults` may set for every step.
+    static let defaultKeys = ["retries", "retry_backoff", "timeout", "resources", "stop_signal"]
     static let stepKeys = [
         "name", "run", "needs", "outputs", "inputs", "env", "timeout", "retries", "retry_backoff",
         "foreach", "stop_signal", "code", "resources", "checkpoint", "max_restarts", "description", "metrics",
@@ -74,7 +77,16 @@ public struct PipelineDecoder {
         guard let stepsNode = entries["steps"] else {
             throw fail(root, "", "missing `steps`; add a list of steps, each with `name` and `run`")
         }
-        let steps = try self.steps(stepsNode)
+        // Pipeline-wide settings, under each step's own: `defaults` for the step keys it names,
+        // `env` merged under each step's `env` (the step's value wins).
+        var template = StepSpec(name: "", run: "")
+        if let d = entries["defaults"] {
+            let e = try mapping(d, at: "defaults", allowed: Self.defaultKeys)
+            for entry in d.entries ?? [] { mark("defaults.\(entry.key)", entry.line, entry.value.file) }
+            try settings(e, at: "defaults", into: &template)
+        }
+        if let n = entries["env"] { template.env = try env(n, at: "env") }
+        let steps = try self.steps(stepsNode, template: template)
         var spec = PipelineSpec(name: name, seed: seed, axes: axes, sample: sample, steps: steps, file: file, lines: lines)
         spec.params = params
         spec.sources = sources
@@ -94,6 +106,12 @@ public struct PipelineDecoder {
             }
             spec.optimizer = spec2
         }
+        if let j = entries["jobs"] {
+            let jobs = try int(j, at: "jobs")
+            guard jobs >= 1 else { throw fail(j, "jobs", "must be 1 or more (units at once when `-j` is not given)") }
+            spec.jobs = jobs
+        }
+        spec.env = template.env
         if let r = entries["runnable"] {
             guard let runnable = r.boolValue else { throw typeError(r, "runnable", "true or false") }
             spec.runnable = runnable
@@ -103,7 +121,7 @@ public struct PipelineDecoder {
 
     // MARK: - Steps
 
-    mutating func steps(_ node: ConfigNode) throws(PipelineError) -> [StepSpec] {
+    mutating func steps(_ node: ConfigNode, template: StepSpec) throws(PipelineError) -> [StepSpec] {
         var bodies: [(String?, ConfigNode, Int)] = []
         if let items = node.items {
             bodies = items.map { (nil, $0, $0.line) }
@@ -115,12 +133,13 @@ public struct PipelineDecoder {
         guard !bodies.isEmpty else { throw fail(node, "steps", "no steps; add at least one with `name` and `run`") }
         var out: [StepSpec] = []
         for (index, (givenName, body, line)) in bodies.enumerated() {
-            out.append(try step(body, index: index, givenName: givenName, line: line))
+            out.append(try step(body, index: index, givenName: givenName, line: line, template: template))
         }
         return out
     }
 
-    mutating func step(_ node: ConfigNode, index: Int, givenName: String?, line: Int) throws(PipelineError) -> StepSpec {
+    /// A step, starting from `template` (the pipeline's `defaults` and `env`).
+    mutating func step(_ node: ConfigNode, index: Int, givenName: String?, line: Int, template: StepSpec) throws(PipelineError) -> StepSpec {
         let e = try mapping(node, at: "steps[\(index)]", allowed: Self.stepKeys)
         let name: String
         if let givenName {
@@ -136,7 +155,9 @@ public struct PipelineDecoder {
         }
         for entry in node.entries ?? [] { mark("\(key).\(entry.key)", entry.line, entry.value.file) }
         guard let runNode = e["run"] else { throw fail(node, key, "missing `run`; give the shell command to run") }
-        var step = StepSpec(name: name, run: try string(runNode, at: "\(key).run"))
+        var step = template
+        step.name = name
+        step.run = try string(runNode, at: "\(key).run")
         if let n = e["needs"] {
             if case .scalar = n.value {
                 step.needs = [try string(n, at: "\(key).needs")]
@@ -186,17 +207,8 @@ public struct PipelineDecoder {
             }
         }
         if let n = e["env"] {
-            guard let entries = n.entries else { throw typeError(n, "\(key).env", "a mapping of variable names to values") }
-            for entry in entries {
-                let sub = "\(key).env.\(entry.key)"
-                mark(sub, entry.line, entry.value.file)
-                guard Self.isIdentifier(entry.key) else {
-                    throw fail(entry.value, sub, "'\(entry.key)' is not a valid environment variable name")
-                }
-                guard case .scalar(let text, let kind) = entry.value.value, kind != .null else {
-                    throw typeError(entry.value, sub, "a string or a number")
-                }
-                step.env.append(.init(name: entry.key, value: text))
+            for variable in try env(n, at: "\(key).env") {
+                if let i = step.env.firstIndex(where: { $0.name == variable.name }) { step.env[i] = variable } else { step.env.append(variable) }
             }
         }
         if let n = e["code"] {
@@ -225,6 +237,24 @@ public struct PipelineDecoder {
             step.foreach = mode
         }
         return step
+    }
+
+    /// An `env` mapping (a step's or the pipeline's): names and values, in file order.
+    mutating func env(_ n: ConfigNode, at key: String) throws(PipelineError) -> [StepSpec.EnvVar] {
+        guard let entries = n.entries else { throw typeError(n, key, "a mapping of variable names to values") }
+        var out: [StepSpec.EnvVar] = []
+        for entry in entries {
+            let sub = "\(key).\(entry.key)"
+            mark(sub, entry.line, entry.value.file)
+            guard Self.isIdentifier(entry.key) else {
+                throw fail(entry.value, sub, "'\(entry.key)' is not a valid environment variable name")
+            }
+            guard case .scalar(let text, let kind) = entry.value.value, kind != .null else {
+                throw typeError(entry.value, sub, "a string or a number")
+            }
+            out.append(.init(name: entry.key, value: text))
+        }
+        return out
     }
 
     /// The keys a step and the pipeline's `defaults` share (`resources`, `timeout`, `retries`,

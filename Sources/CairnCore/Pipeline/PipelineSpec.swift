@@ -24,6 +24,10 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
     public var sources: [String: String] = [:]
     /// False for a template (`runnable: false`): it is only extended, never run itself.
     public var runnable = true
+    /// Top-level `jobs`: units at once when `-j` is not given (not part of any key).
+    public var jobs: Int?
+    /// Top-level `env`, already merged under every step's `env` (kept to show and to compare).
+    public var env: [StepSpec.EnvVar] = []
     /// Absolute paths of the files this one `extends`, nearest first (set by the run layer).
     public var ancestors: [String] = []
 
@@ -65,7 +69,7 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, seed, params, axes, trialsFile, optimizer, sample, steps, file, lines, sources, runnable, ancestors
+        case name, seed, params, axes, trialsFile, optimizer, sample, steps, file, lines, sources, runnable, ancestors, jobs, env
     }
 
     /// Decodes a stored pipeline; members added after a snapshot was written take their defaults.
@@ -84,6 +88,8 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
         sources = try c.decodeIfPresent([String: String].self, forKey: .sources) ?? [:]
         runnable = try c.decodeIfPresent(Bool.self, forKey: .runnable) ?? true
         ancestors = try c.decodeIfPresent([String].self, forKey: .ancestors) ?? []
+        jobs = try c.decodeIfPresent(Int.self, forKey: .jobs)
+        env = try c.decodeIfPresent([StepSpec.EnvVar].self, forKey: .env) ?? []
     }
 
     /// The step with this name.

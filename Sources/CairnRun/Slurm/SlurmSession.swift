@@ -10,6 +10,7 @@ public enum SlurmSession {
         snapshot given: Snapshot, folder: RunFolder, options: RunOptions, slurm: SlurmOptions, observer: any RunObserver,
         host: HostIdentity = .current, beforeRun: (Explanation, JournalState) -> Void = { _, _ in }
     ) throws(RunError) -> RunSummary {
+        let options = options.forPipeline(given.pipeline)
         if given.pipeline.steps.contains(where: \.isClosure) {
             throw RunError.usage("a pipeline with Swift closure steps runs in its own program; leave out --executor slurm (submit the program itself as a SLURM job instead)")
         }
