@@ -101,6 +101,9 @@ struct ExecutionOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print only the final summary.")
     var quiet = false
 
+    @Flag(help: "Run units whose output paths another pipeline file's run committed (they are overwritten); refused otherwise.")
+    var allowSharedOutputs = false
+
     @Option(help: ArgumentHelp("Stop gracefully after this long (e.g. 2h, 90m): no unit starts that is not expected to finish in time; running ones get their stop signal; `cairn resume` continues. Exit code 124.", valueName: "DURATION"))
     var timeLimit: String?
 
@@ -124,6 +127,7 @@ struct ExecutionOptions: ParsableArguments {
         options.timeLimit = timeLimit.flatMap(Duration.parseSeconds)
         options.budget = ResourceBudget.machine(cpus: slots)
         options.message = message
+        options.allowSharedOutputs = allowSharedOutputs
         return options
     }
 

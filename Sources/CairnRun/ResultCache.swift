@@ -24,12 +24,28 @@ public struct ResultCache: Sendable {
         public var metrics: [Metric] = []
     }
 
+    /// An output path another pipeline file's run committed: the path's owner, by absolute path.
+    public struct Claim: Sendable, Equatable {
+        /// The run's name, the unit's key there, and the pipeline file and line declaring the output.
+        public var run: String
+        public var key: Digest
+        public var file: String
+        public var line: Int?
+        /// `steps.STEP.outputs.NAME`.
+        public var declaration: String
+    }
+
     var entries: [Digest: Source] = [:]
+    /// Committed output paths of runs of other pipeline files (see ``claim(of:)``).
+    var claims: [String: Claim] = [:]
 
     public init() {}
 
-    /// Reads every run folder below `runsFolders` except `own`.
-    public init(runsFolders: [String], excluding own: RunFolder) {
+    /// Reads every run folder below `runsFolders` except `own`. Runs of a pipeline file other
+    /// than `pipelineFile` and not related to it by `extends` (either way; `ancestors` are the
+    /// files it extends) also register the output paths they committed (``claim(of:)``):
+    /// a derived pipeline shares its parent's paths by design.
+    public init(runsFolders: [String], excluding own: RunFolder, pipelineFile: String? = nil, ancestors: [String] = []) {
         var seen = Set<String>([own.path])
         for runs in runsFolders {
             for name in (RawPath.entries(of: runs) ?? []).sorted() {
@@ -38,15 +54,38 @@ public struct ResultCache: Sendable {
                     let plan = try? snapshot.plan(reading: nil).plan,
                     let state = try? JournalState(directory: folder.journal, repair: false)
                 else { continue }
-                for unit in plan.units where !unit.outputs.isEmpty && entries[unit.key] == nil {
+                let claiming = pipelineFile.map { file in
+                    snapshot.pipelineFile != file && !ancestors.contains(snapshot.pipelineFile) && !snapshot.pipeline.ancestors.contains(file)
+                } ?? false
+                for unit in plan.units where !unit.outputs.isEmpty {
                     guard state.units[unit.key]?.committed == true, let digests = state.commitOutputs[unit.key],
                         digests.count == unit.outputs.count
                     else { continue }
+                    if claiming { claim(unit, of: plan, run: name, snapshot: snapshot) }
+                    guard entries[unit.key] == nil else { continue }
                     entries[unit.key] = Source(run: name, folder: folder.path, root: snapshot.root, outputs: unit.outputs, digests: digests,
                                                metrics: state.commitMetrics[unit.key] ?? [])
                 }
             }
         }
+    }
+
+    /// Registers the committed outputs of `unit` of another pipeline file's run.
+    mutating func claim(_ unit: PlannedUnit, of plan: Plan, run: String, snapshot: Snapshot) {
+        let step = plan.pipeline.steps[unit.step]
+        for (output, path) in zip(step.outputs, unit.outputs) {
+            let declaration = "steps.\(step.name).outputs.\(output.name)"
+            let place = plan.pipeline.error(at: declaration, "")
+            claims[Self.absolute(path, root: snapshot.root)] = Claim(run: run, key: unit.key, file: place.file, line: place.line, declaration: declaration)
+        }
+    }
+
+    /// The run of another pipeline file that committed an output at `path` (absolute), if any.
+    public func claim(of path: String) -> Claim? { claims[path] }
+
+    /// An output path made absolute against its run's root, `.` and `..` resolved.
+    static func absolute(_ path: String, root: String) -> String {
+        ((path.hasPrefix("/") ? path : "\(root)/\(path)") as NSString).standardizingPath
     }
 
     /// The other run that committed `key`, if any.

@@ -20,6 +20,9 @@ public struct RunOptions: Sendable {
     public var fresh = false
     /// `.cairn/runs` folders to look for reusable results in, besides the run's own.
     public var workspace: [String] = []
+    /// Run units whose outputs another pipeline file's run committed at the same paths
+    /// (`--allow-shared-outputs`); refused otherwise (see ``SharedOutputs``).
+    public var allowSharedOutputs = false
     /// Re-read every code and input file instead of trusting the digest cache (`--verify`).
     public var verify = false
     /// Stop gracefully this many seconds after the session starts (`--time-limit`), as on

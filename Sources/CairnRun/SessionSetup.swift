@@ -52,10 +52,19 @@ struct SessionSetup {
             let debris = Staging(root: snapshot.root).cleanDebris(outputs: plan.units.lazy.flatMap(\.outputs))
             if debris > 0 { observer.notice("removed staging debris of \(debris) interrupted attempt(s)") }
         }
-        let cache = options.fresh || !policy.reuseResults ? ResultCache()
-            : ResultCache(runsFolders: ResultCache.workspace(of: folder, ancestors: snapshot.pipeline.ancestors, extra: options.workspace), excluding: folder)
+        // The workspace's other runs: results to reuse, and output paths other pipeline files own.
+        let reuse = !options.fresh && policy.reuseResults
+        let workspace = !reuse && options.allowSharedOutputs ? ResultCache()
+            : ResultCache(runsFolders: ResultCache.workspace(of: folder, ancestors: snapshot.pipeline.ancestors, extra: options.workspace), excluding: folder,
+                          pipelineFile: snapshot.pipelineFile, ancestors: snapshot.pipeline.ancestors)
+        let cache = reuse ? workspace : ResultCache()
         let explanation = SessionExplainer.explain(plan: plan, snapshot: snapshot, stored: previous, state: state, selection: options.selection,
                                                    cache: cache, verify: options.verify)
+        if !options.allowSharedOutputs,
+            let conflict = SharedOutputs.conflict(plan: plan, decisions: explanation.decisions, root: snapshot.root, cache: workspace)
+        {
+            throw .pipeline(conflict)
+        }
         try WritableCheck.outputs(plan.units.lazy.filter { explanation.decisions[$0.index].runs }.flatMap(\.outputs), root: snapshot.root)
         self.plan = plan
         self.snapshot = snapshot
