@@ -1,6 +1,6 @@
 /// A journal failure: what happened, where, and what to do.
 public struct JournalError: Error, Sendable, CustomStringConvertible {
-    enum Code: Sendable { case io, corrupt, diskFull }
+    enum Code: Sendable { case io, corrupt, diskFull, newer }
     let code: Code
     public let description: String
 
@@ -16,6 +16,15 @@ public struct JournalError: Error, Sendable, CustomStringConvertible {
             code: .corrupt,
             description: "journal segment \(segment) is damaged at byte \(offset), with intact records after it; nothing was changed. Keep a copy of the run folder, then salvage with `truncate -s \(offset) \(segment)` only if losing the records after that offset is acceptable")
     }
+
+    static func newer(segment: String, offset: Int, type: UInt8) -> JournalError {
+        JournalError(
+            code: .newer,
+            description: "journal segment \(segment) holds a record of type \(type) at byte \(offset), which this Cairn (journal format \(Journal.formatVersion)) does not know: a newer Cairn wrote it; upgrade Cairn (scripts/install) to use this run folder. Nothing was changed")
+    }
+
+    /// True when a newer Cairn wrote records this one does not know (refused, not misread).
+    public var isNewerFormat: Bool { code == .newer }
 
     /// True when the device is full.
     public var isDiskFull: Bool { code == .diskFull }

@@ -5,6 +5,11 @@ import CairnCore
 /// A frame is `length: UInt32 LE`, `crc32(payload): UInt32 LE`, then `payload`: a type byte and
 /// the fields, integers as LEB128 varints (signed ones zig-zag), strings as length + UTF-8,
 /// digests as 32 raw bytes. A unit costs about 110 bytes (start + commit, no outputs).
+///
+/// Compatibility: a record kind keeps its type number and its fields, new fields go after the
+/// old ones (readers ignore bytes after those they know), and a new kind gets a new type — at
+/// 64 or above when readers that do not know it may skip it, below 64 when they must refuse
+/// the run folder rather than misread it (``JournalError`` says a newer Cairn wrote it).
 public enum RecordCodec {
     static let headerSize = 8
     /// The largest payload accepted on replay; anything larger is damage.
@@ -74,9 +79,19 @@ public enum RecordCodec {
         out += p
     }
 
+    /// The record types this Cairn knows.
+    static let knownTypes: ClosedRange<UInt8> = 1...20
+    /// Types from here on are informational: a reader that does not know one skips it. A newer
+    /// Cairn gives a new kind of record a type below this only when folding it matters.
+    static let firstSkippableType: UInt8 = 64
+
     /// Result of reading one frame at an offset.
     enum Frame {
         case record(JournalRecord, next: Int)
+        /// An intact frame of an informational kind this Cairn does not know (a newer one wrote it).
+        case skipped(next: Int)
+        /// An intact frame of a kind this Cairn does not know and must not skip.
+        case unknown(type: UInt8)
         /// Not enough bytes for the frame, or its checksum does not match.
         case invalid
     }
@@ -90,8 +105,12 @@ public enum RecordCodec {
         guard n > 0, n <= maxPayload, bytes.count - start >= n else { return .invalid }
         let payload = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + n)])
         guard CRC32.checksum(payload) == crc else { return .invalid }
+        let type = payload[0]
+        guard knownTypes.contains(type) else { return type >= firstSkippableType ? .skipped(next: start + n) : .unknown(type: type) }
+        // Fields are only ever appended to a record: bytes after the ones this Cairn reads were
+        // written by a newer one, and are ignored.
         var reader = Reader(bytes: payload)
-        guard let record = reader.record(), reader.offset == n else { return .invalid }
+        guard let record = reader.record(), reader.offset <= n else { return .invalid }
         return .record(record, next: start + n)
     }
 

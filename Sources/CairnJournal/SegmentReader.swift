@@ -43,10 +43,14 @@ public enum SegmentReader {
                 case .record(let record, let next):
                     visit(record)
                     offset = next
+                case .skipped(let next):
+                    offset = next
+                case .unknown(let type):
+                    return JournalError.newer(segment: path, offset: start + offset, type: type)
                 case .invalid:
                     var probe = offset + 1
                     while probe + RecordCodec.headerSize < bytes.count {
-                        if case .record = RecordCodec.frame(in: bytes, at: probe) {
+                        if case .invalid = RecordCodec.frame(in: bytes, at: probe) {} else {
                             return JournalError.corrupt(segment: path, offset: start + offset)
                         }
                         probe += 1

@@ -55,6 +55,8 @@ public struct RunError: Error, Sendable, CustomStringConvertible {
     /// The run folder is held by another live run.
     public static func busy(_ message: String) -> RunError { RunError(message, code: .busy) }
 
-    /// A journal problem (``Code/failed``).
-    public static func journal(_ error: JournalError) -> RunError { RunError(error.description) }
+    /// A journal problem (``Code/failed``; ``Code/usage`` for records of a newer Cairn).
+    public static func journal(_ error: JournalError) -> RunError {
+        error.isNewerFormat ? .usage(error.description) : RunError(error.description)
+    }
 }

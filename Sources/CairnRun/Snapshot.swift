@@ -4,7 +4,10 @@ import Foundation
 
 /// The resolved pipeline a run folder runs, stored as `snapshot.json`.
 public struct Snapshot: Codable, Sendable, Equatable {
-    public var version = 1
+    /// The snapshot format this Cairn writes. Members are only ever added, optional or with a
+    /// default, so older snapshots read; a snapshot of a later format is refused, not misread.
+    public static let formatVersion = 1
+    public var version = Snapshot.formatVersion
     /// The pipeline file it came from (absolute).
     public var pipelineFile: String
     /// The folder units run in and output paths are relative to (the pipeline file's folder).
@@ -140,6 +143,10 @@ public struct Snapshot: Codable, Sendable, Equatable {
     public static func read(_ folder: RunFolder) throws(RunError) -> Snapshot {
         guard let data = FileManager.default.contents(atPath: folder.snapshot) else {
             throw RunError.usage("\(folder.path) holds no run (no snapshot.json); start one with `cairn run PIPELINE`")
+        }
+        struct Version: Decodable { var version: Int? }
+        if let found = (try? JSONDecoder().decode(Version.self, from: data))?.version, found > formatVersion {
+            throw RunError.usage("\(folder.snapshot) was written by a newer Cairn (snapshot format \(found); this Cairn \(CairnVersion.current) reads format \(formatVersion)); upgrade Cairn (scripts/install) to use this run folder")
         }
         do { return try JSONDecoder().decode(Snapshot.self, from: data) } catch {
             throw RunError("\(folder.snapshot) is damaged (\(error)); start the run again with `cairn run PIPELINE`")

@@ -102,6 +102,17 @@ public struct StepSpec: Sendable, Codable, Equatable {
             self.gpus = gpus
             self.time = time
         }
+
+        enum CodingKeys: String, CodingKey { case cpus, memoryMB, gpus, time }
+
+        /// Decodes stored resources; members a snapshot lacks take their defaults.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            cpus = try c.decodeIfPresent(Int.self, forKey: .cpus) ?? 1
+            memoryMB = try c.decodeIfPresent(Int.self, forKey: .memoryMB) ?? 0
+            gpus = try c.decodeIfPresent(Int.self, forKey: .gpus) ?? 0
+            time = try c.decodeIfPresent(Double.self, forKey: .time)
+        }
     }
 
     /// Signal names `stop_signal` accepts.
