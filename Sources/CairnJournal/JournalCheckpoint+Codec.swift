@@ -116,13 +116,23 @@ extension JournalCheckpoint {
             return Int(n)
         }
         let most = payload.count  // no count can exceed the bytes left
-        var state = JournalState()
-        guard let coverageCount = count(most) else { return nil }
-        var coverage: [Coverage] = []
-        for _ in 0..<coverageCount {
-            guard let name = r.string(), let offset = r.int(), let crc = r.int() else { return nil }
-            coverage.append(Coverage(name: name, offset: Int(offset), boundaryCRC: UInt32(truncatingIfNeeded: crc)))
+        /// A count, then that many elements read by `element`; nil when any fails.
+        func list<T>(_ limit: Int, _ element: () -> T?) -> [T]? {
+            guard let n = count(limit) else { return nil }
+            var out: [T] = []
+            out.reserveCapacity(n)
+            for _ in 0..<n {
+                guard let e = element() else { return nil }
+                out.append(e)
+            }
+            return out
         }
+        var state = JournalState()
+        let coverage = list(most) { () -> Coverage? in
+            guard let name = r.string(), let offset = r.int(), let crc = r.int() else { return nil }
+            return Coverage(name: name, offset: Int(offset), boundaryCRC: UInt32(truncatingIfNeeded: crc))
+        }
+        guard let coverage else { return nil }
         guard let commits = r.int(), let ended = r.int(), let lastTime = r.int(), let current = r.int(), let segment = r.int() else { return nil }
         state.commitRecords = Int(commits)
         state.lastSessionEnded = ended != 0
@@ -130,16 +140,9 @@ extension JournalCheckpoint {
         state.currentWriter = Int(current)
         state.segmentWriter = segment < 0 ? nil : Int(segment)
 
-        guard let writerCount = count(most) else { return nil }
-        for _ in 0..<writerCount {
-            guard let info = r.segmentInfo() else { return nil }
-            state.writers.append(info)
-        }
-        guard let activityCount = count(most) else { return nil }
-        for _ in 0..<activityCount {
-            guard let activity = decodeActivity(&r) else { return nil }
-            state.activity.append(activity)
-        }
+        guard let writers = list(most, { r.segmentInfo() }), let activity = list(most, { decodeActivity(&r) }) else { return nil }
+        state.writers = writers
+        state.activity = activity
         guard state.activity.count == state.writers.count, state.currentWriter < state.writers.count else { return nil }
 
         guard let unitCount = count(most / 33) else { return nil }
@@ -148,44 +151,28 @@ extension JournalCheckpoint {
             guard decodeUnit(&r, into: &state) else { return nil }
         }
 
-        guard let submissionCount = count(most) else { return nil }
-        for _ in 0..<submissionCount {
+        let submissions = list(most) { () -> SlurmSubmission? in
             guard let name = r.string(), let job = r.string(), let hasJob = r.int(), let end = r.string(), let hasEnd = r.int(),
-                let keyCount = count(most / 32)
+                let keys = list(most / 32, { r.digest() })
             else { return nil }
-            var keys: [Digest] = []
-            keys.reserveCapacity(keyCount)
-            for _ in 0..<keyCount {
-                guard let k = r.digest() else { return nil }
-                keys.append(k)
-            }
-            state.submissions[name] = SlurmSubmission(name: name, keys: keys, jobID: hasJob != 0 ? job : nil, endState: hasEnd != 0 ? end : nil)
+            return SlurmSubmission(name: name, keys: keys, jobID: hasJob != 0 ? job : nil, endState: hasEnd != 0 ? end : nil)
         }
-        guard let orderCount = count(most) else { return nil }
-        for _ in 0..<orderCount {
-            guard let name = r.string() else { return nil }
-            state.submissionOrder.append(name)
+        guard let submissions, let order = list(most, { r.string() }) else { return nil }
+        for s in submissions { state.submissions[s.name] = s }
+        state.submissionOrder = order
+        let batches = list(most) { () -> (Int64, [String])? in
+            guard let batch = r.int(), let trials = list(most, { r.string() }) else { return nil }
+            return (batch, trials)
         }
-        guard let batchCount = count(most) else { return nil }
-        for _ in 0..<batchCount {
-            guard let batch = r.int(), let trialCount = count(most) else { return nil }
-            var trials: [String] = []
-            for _ in 0..<trialCount {
-                guard let t = r.string() else { return nil }
-                trials.append(t)
-            }
-            state.proposals[Int(batch)] = trials
-        }
-        guard let importedCount = count(most) else { return nil }
-        for _ in 0..<importedCount {
-            guard let w = r.string() else { return nil }
-            state.importedWriters.insert(w)
-        }
-        guard let partialCount = count(most) else { return nil }
-        for _ in 0..<partialCount {
+        guard let batches, let imported = list(most, { r.string() }) else { return nil }
+        for (batch, trials) in batches { state.proposals[Int(batch)] = trials }
+        state.importedWriters = Set(imported)
+        let partials = list(most) { () -> (String, PartialAggregate)? in
             guard let step = r.string(), let key = r.digest(), let items = r.int(), let total = r.int() else { return nil }
-            state.partialAggregates[step] = PartialAggregate(key: key, items: Int(items), total: Int(total))
+            return (step, PartialAggregate(key: key, items: Int(items), total: Int(total)))
         }
+        guard let partials else { return nil }
+        for (step, partial) in partials { state.partialAggregates[step] = partial }
         guard r.offset == payload.count else { return nil }
         return (state, coverage)
     }
