@@ -73,6 +73,24 @@ extension JournalState {
         return true
     }
 
+    /// Folds, in place, what was journaled in `directory` since this state was read from it
+    /// (after its ``coverage``): a running session's checkpointer keeps one state current this
+    /// way instead of reading its last checkpoint back each time. Returns false when the folder
+    /// changed other than by appending records; the state must then be read again.
+    public mutating func refresh(directory: String) throws(JournalError) -> Bool {
+        let covered = coverage
+        guard !covered.isEmpty else { return false }
+        let names = try Journal.segments(in: directory)
+        guard covered.count <= names.count, zip(covered, names).allSatisfy({ $0.name == $1 }),
+            covered.allSatisfy({ JournalCheckpoint.boundaryMatches($0, directory: directory) })
+        else { return false }
+        bytes = 0
+        replayedBytes = 0
+        readSizes = []
+        tornTails = []
+        return try fold(names, directory: directory, after: covered, repair: false)
+    }
+
     /// Whether the folder still holds exactly the segments this state was read from, each of
     /// the size read (segments only grow, so then nothing was journaled since).
     public func isCurrent(directory: String) -> Bool {

@@ -7,8 +7,8 @@ import Foundation
 ///
 /// A background thread looks at the journal's size every `interval`; when the bytes written
 /// since the last checkpoint reach `minimumBytes` and a quarter of what the checkpoint covers,
-/// it folds the journal (the last checkpoint plus the new records, read back from the files)
-/// and writes a new checkpoint. The quarter keeps the total work proportional to the journal's
+/// it folds the new records (read back from the files) into the state it keeps in memory and
+/// writes a new checkpoint. The quarter keeps the total work proportional to the journal's
 /// size; the tail a reader replays stays under a fifth of the journal. ``finish()`` writes a
 /// last one when the session ends with a tail worth saving. Failures only cost speed: a
 /// checkpoint that cannot be written is skipped and the journal stays the source of truth.
@@ -17,7 +17,7 @@ final class JournalCheckpointer: @unchecked Sendable {
     /// small value to make checkpoints on small runs).
     static var defaultMinimumBytes: Int {
         if let text = ProcessInfo.processInfo.environment["CAIRN_CHECKPOINT_BYTES"], let n = Int(text), n > 0 { return n }
-        return 4 << 20
+        return 16 << 20  // a journal this short replays in about 0.2 s: a checkpoint would buy nothing
     }
 
     private let directory: String
@@ -29,6 +29,8 @@ final class JournalCheckpointer: @unchecked Sendable {
     private var running = false
     /// Journal bytes the newest checkpoint covers (or that the session's own start replayed from one).
     private var covered: Int
+    /// The state of the newest checkpoint (only the checkpointing thread, then ``finish()``, use it).
+    private var state: JournalState?
 
     /// Starts watching the journal in `directory`; `state` is what the session replayed at its
     /// start (its coverage says how much a checkpoint already holds).
@@ -77,12 +79,18 @@ final class JournalCheckpointer: @unchecked Sendable {
     }
 
     /// Folds and writes a checkpoint when the journal outgrew the last one by `threshold(covered)`.
+    /// The folded state stays in memory between checkpoints, so each folds only the new records.
     private func checkpoint(ifTailAtLeast threshold: (Int) -> Int) {
         let total = journalBytes()
         guard total - covered >= threshold(covered) else { return }
-        guard let state = try? JournalState(directory: directory, repair: false) else { return }
-        guard (try? JournalCheckpoint.write(state, directory: directory)) != nil else { return }
-        covered = state.coverage.reduce(0) { $0 + $1.offset }
+        var current = state
+        state = nil  // `current` is the only reference: folded in place, not copied
+        if current == nil || (try? current!.refresh(directory: directory)) != true {
+            current = try? JournalState(directory: directory, repair: false)
+        }
+        guard let current, (try? JournalCheckpoint.write(current, directory: directory)) != nil else { return }
+        covered = current.coverage.reduce(0) { $0 + $1.offset }
+        state = current
     }
 
     /// The size of every segment file now.

@@ -81,7 +81,7 @@ import Testing
 
     @Test func checkpointPlusTailEqualsAFullReplayAtRandomCutPoints() throws {
         var g = Mix(state: 20_261_203)
-        var used = 0
+        var used = 0, refreshes = 0
         for round in 0..<120 {
             let dir = TemporaryFolder()
             defer { dir.remove() }
@@ -106,8 +106,14 @@ import Testing
                 let tornLast = i == count - 1 && Bool.random(using: &g)
                 write(dir, names[i], s.bytes[0..<(tornLast ? max(s.frames[0], s.bytes.count - 3) : s.bytes.count)])
             }
-            let repair = Bool.random(using: &g)
             let full = try JournalState(directory: dir.path, repair: false, useCheckpoint: false)
+            // A state kept in memory and refreshed (as a running session's checkpointer does).
+            var refreshed = early
+            if try refreshed.refresh(directory: dir.path) {
+                #expect(fingerprint(refreshed) == fingerprint(full), "round \(round), refreshed")
+                refreshes += 1
+            }
+            let repair = Bool.random(using: &g)
             let fast = try JournalState(directory: dir.path, repair: repair)
             #expect(fingerprint(fast) == fingerprint(full), "round \(round)")
             if fast.replayedBytes < fast.bytes { used += 1 }
@@ -118,6 +124,7 @@ import Testing
             #expect(fingerprint(again) == fingerprint(fullAgain), "round \(round), second checkpoint")
         }
         #expect(used > 40, "the checkpoint was used in \(used) of 120 rounds")
+        #expect(refreshes > 40, "refreshed in place in \(refreshes) of 120 rounds")
     }
 
     /// A journal of two finished segments and its checkpoint.
