@@ -49,7 +49,10 @@ import Testing
             #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
         }
         #expect(try CairnBinary.run(["run", "p.yaml"], in: dir.path).stderr.contains("p.yaml:4"), "the error names the file and line")
-        #expect(!dir.exists(".cairn/runs/u"), "nothing was written")
+        dir.write("q.yaml", "name: q\nitems: {i: [1, 2]}\nsteps:\n  - {name: s, run: 'true'}\n")
+        let guessed = try CairnBinary.run(["run", "q.yaml", "--where", "i == 1"], in: dir.path)
+        #expect(guessed.status == 2 && guessed.stderr.contains("write --where i=VALUE (no spaces; a range is i=FROM:TO, a list i=A,B)"), "\(guessed.stderr)")
+        #expect(!dir.exists(".cairn/runs/u") && !dir.exists(".cairn/runs/q"), "nothing was written")
     }
 
     @Test func threeWhenTheRunFolderIsInUse() throws {

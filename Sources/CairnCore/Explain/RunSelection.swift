@@ -120,7 +120,10 @@ public struct RunSelection: Sendable, Equatable {
         check("--force", force)
         check("--never-rerun", neverRerun)
         for f in filters where !plan.axisNames.contains(f.axis) {
-            problems.append("--where \(f.axis): no axis '\(f.axis)'; axes: \(plan.axisNames.joined(separator: ", "))")
+            // `--where "i == 1"`, `--where i<5`: an axis name with an operator or spaces around it.
+            let bare = f.axis.filter { !" <>!".contains($0) }
+            let hint = plan.axisNames.contains(bare) ? "; write --where \(bare)=VALUE (no spaces; a range is \(bare)=FROM:TO, a list \(bare)=A,B)" : ""
+            problems.append("--where \(f.axis): no axis '\(f.axis)'\(hint); axes: \(plan.axisNames.joined(separator: ", "))")
         }
         return problems.first
     }
