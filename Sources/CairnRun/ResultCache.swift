@@ -80,6 +80,9 @@ public struct ResultCache: Sendable {
         }
     }
 
+    /// Whether runs of other pipeline files committed any outputs.
+    public var hasClaims: Bool { !claims.isEmpty }
+
     /// The run of another pipeline file that committed an output at `path` (absolute), if any.
     public func claim(of path: String) -> Claim? { claims[path] }
 

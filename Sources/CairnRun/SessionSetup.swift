@@ -39,6 +39,18 @@ struct SessionSetup {
         var (plan, snapshot) = try RunSession.prepare(given, options: options)
         if policy.checkMachineBudget, let problem = options.budget.problem(in: plan) { throw .pipeline(problem) }
         let previous = folder.exists ? try? Snapshot.read(folder) : nil
+        // The workspace's other runs: results to reuse, and output paths other pipeline files own.
+        let reuse = !options.fresh && policy.reuseResults
+        let workspace = !reuse && options.allowSharedOutputs ? ResultCache()
+            : ResultCache(runsFolders: ResultCache.workspace(of: folder, ancestors: snapshot.pipeline.ancestors, extra: options.workspace), excluding: folder,
+                          pipelineFile: snapshot.pipelineFile, ancestors: snapshot.pipeline.ancestors)
+        // A conflict over output paths is refused before the run folder is made or touched,
+        // judged on the journal as read while planning (and again below, under the lock).
+        if !options.allowSharedOutputs, workspace.hasClaims, case .success(let early) = replay.result(),
+            let conflict = SharedOutputs.conflict(plan: plan, runs: { early.units[plan.units[$0].key]?.done != true }, root: snapshot.root, cache: workspace)
+        {
+            throw .pipeline(conflict)
+        }
         try folder.create()
         let (lock, state) = try RunSession.takeOver(folder, host: host, lock: held, observer: observer, replay: replay)
         var stored = snapshot
@@ -52,16 +64,11 @@ struct SessionSetup {
             let debris = Staging(root: snapshot.root).cleanDebris(outputs: plan.units.lazy.flatMap(\.outputs))
             if debris > 0 { observer.notice("removed staging debris of \(debris) interrupted attempt(s)") }
         }
-        // The workspace's other runs: results to reuse, and output paths other pipeline files own.
-        let reuse = !options.fresh && policy.reuseResults
-        let workspace = !reuse && options.allowSharedOutputs ? ResultCache()
-            : ResultCache(runsFolders: ResultCache.workspace(of: folder, ancestors: snapshot.pipeline.ancestors, extra: options.workspace), excluding: folder,
-                          pipelineFile: snapshot.pipelineFile, ancestors: snapshot.pipeline.ancestors)
         let cache = reuse ? workspace : ResultCache()
         let explanation = SessionExplainer.explain(plan: plan, snapshot: snapshot, stored: previous, state: state, selection: options.selection,
                                                    cache: cache, verify: options.verify)
         if !options.allowSharedOutputs,
-            let conflict = SharedOutputs.conflict(plan: plan, decisions: explanation.decisions, root: snapshot.root, cache: workspace)
+            let conflict = SharedOutputs.conflict(plan: plan, runs: { explanation.decisions[$0].runs }, root: snapshot.root, cache: workspace)
         {
             throw .pipeline(conflict)
         }

@@ -6,9 +6,11 @@ import CairnCore
 /// one committed there under another key is refused, unless the user says it is intended
 /// (`--allow-shared-outputs`). The same key is the same result: reusing it is not a conflict.
 enum SharedOutputs {
-    /// The first conflict, as a pipeline error naming both files, lines and the path.
-    static func conflict(plan: Plan, decisions: [UnitDecision], root: String, cache: ResultCache) -> PipelineError? {
-        for unit in plan.units where decisions[unit.index].runs && !unit.outputs.isEmpty {
+    /// The first conflict among the units `runs` selects (by index), as a pipeline error naming
+    /// both files, lines and the path.
+    static func conflict(plan: Plan, runs: (Int) -> Bool, root: String, cache: ResultCache) -> PipelineError? {
+        guard cache.hasClaims else { return nil }
+        for unit in plan.units where !unit.outputs.isEmpty && runs(unit.index) {
             let step = plan.pipeline.steps[unit.step]
             for (output, path) in zip(step.outputs, unit.outputs) {
                 guard let claim = cache.claim(of: ResultCache.absolute(path, root: root)), claim.key != unit.key else { continue }

@@ -17,8 +17,9 @@ import Testing
         #expect(refused.stderr.contains("b.yaml:6: steps.make.outputs.o: out/2.txt (make[i=2]) is also an output of a.yaml:7 (steps.gen.outputs.data), committed by run a"), "\(refused.stderr)")
         #expect(refused.stderr.contains("--allow-shared-outputs"))
         #expect(dir.read("out/2.txt") == "a2\n" && !dir.exists("ran-3") && !dir.exists("out/3.txt"), "nothing ran, nothing was overwritten")
+        #expect(!dir.exists(".cairn/runs/b"), "no run folder was made for the refused run")
         // Said to be intended: it runs, and the path is b's now.
-        let allowed = try CairnBinary.run(["resume", "b", "--allow-shared-outputs"], in: dir.path)
+        let allowed = try CairnBinary.run(["run", "b.yaml", "--allow-shared-outputs"], in: dir.path)
         #expect(allowed.status == 0, "\(allowed.stderr)")
         #expect(dir.read("out/2.txt") == "b2\n" && dir.exists("ran-3"))
         // Now a's unit would overwrite b's committed output: refused the other way round.
