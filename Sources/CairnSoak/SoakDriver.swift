@@ -203,11 +203,18 @@ public enum SoakDriver {
     }
 
     /// Unit shells of a cycle, found by the token in their command line.
+    /// The units' shells now running: processes whose command line holds the token and that lead
+    /// their process group (each attempt's shell leads its own). Only leaders: a shell's forked
+    /// children (a `$(…)` subshell) carry the same command line, and killing one of those would
+    /// make the unit's own script go on with an empty value and exit 0 — a broken unit, not a
+    /// fault Cairn could see (seed 284130 found it).
     static func unitProcesses(token: String) -> [Int32] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         return names.compactMap(Int32.init).filter { pid in
-            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-            return String(decoding: data, as: UTF8.self).contains(token)
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+                String(decoding: data, as: UTF8.self).contains(token)
+            else { return false }
+            return getpgid(pid) == pid
         }
     }
 }
