@@ -35,11 +35,14 @@ extension JournalState {
     /// Returns false, having folded nothing, when a covered segment other than the last one has
     /// records past its covered offset (the checkpoint is not a prefix of the replay order).
     mutating func fold(_ names: [String], directory: String, after covered: [JournalCheckpoint.Coverage], repair: Bool) throws(JournalError) -> Bool {
+        // Covered segments before the last one may hold nothing after their offset but a torn tail.
+        var settled: [SegmentContents] = []
         for index in 0..<max(0, covered.count - 1) {
             var grew = false
-            _ = try SegmentReader.read("\(directory)/\(names[index])", from: covered[index].offset, repair: false) { _ in grew = true }
+            settled.append(try SegmentReader.read("\(directory)/\(names[index])", from: covered[index].offset, repair: false) { _ in grew = true })
             if grew { return false }
         }
+        if repair { try Self.cut(settled.compactMap { s in s.tornAt.map { (s.path, $0) } }) }
         var coverage: [JournalCheckpoint.Coverage] = []
         coverage.reserveCapacity(names.count)
         for (index, name) in names.enumerated() {
@@ -51,12 +54,7 @@ extension JournalState {
                 segmentWriter = writers.count - 1
                 currentWriter = writers.count - 1
             }
-            let segment: SegmentContents
-            if index < covered.count - 1 {
-                segment = try SegmentReader.read(path, from: start, repair: repair) { _ in }  // checked above: no records
-            } else {
-                segment = try SegmentReader.read(path, from: start, repair: repair) { apply($0) }
-            }
+            let segment = index < settled.count ? settled[index] : try SegmentReader.read(path, from: start, repair: repair) { apply($0) }
             bytes += segment.size
             replayedBytes += segment.size - start
             readSizes.append(segment.size)
@@ -105,7 +103,12 @@ extension JournalState {
     /// Cuts off the torn tails this state found, as a read with `repair` would have (only
     /// while holding the run lock, and only when ``isCurrent(directory:)``).
     public func cutTornTails() throws(JournalError) {
-        for torn in tornTails where truncate(torn.path, off_t(torn.offset)) != 0 {
+        try Self.cut(tornTails)
+    }
+
+    /// Truncates each segment at its torn tail's offset.
+    static func cut(_ tails: [(path: String, offset: Int)]) throws(JournalError) {
+        for torn in tails where truncate(torn.path, off_t(torn.offset)) != 0 {
             throw JournalError.io("cannot truncate torn tail of", path: torn.path, errno: errno)
         }
     }
