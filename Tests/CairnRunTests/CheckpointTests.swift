@@ -21,7 +21,7 @@ import Testing
             items: {i: {range: [0, 3000]}}
             steps:
               - name: s
-                run: 'echo {i} >> ran.log'
+                run: 'echo {i} >> ran.log; sleep 0.02'  # slow enough that every round is killed mid-run
             """)
         let journal = "\(dir.path)/.cairn/runs/ckpt/journal"
         // A checkpoint whenever 4 KB were journaled since the last one (the default is 4 MB).
