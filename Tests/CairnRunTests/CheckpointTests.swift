@@ -31,7 +31,11 @@ import Testing
         var g = SystemRandomNumberGenerator()
         for round in 0..<5 {
             let process = try CairnBinary.start([round == 0 ? "run" : "resume", round == 0 ? "p.yaml" : "ckpt", "-j", "4"], in: dir.path, environment: env)
-            usleep(UInt32.random(in: 1_300_000...2_600_000, using: &g))
+            // Killed once the round has made progress (a loaded machine plans slowly), after at
+            // least one of the session's checkpoint polls (every second).
+            let before = dir.lines("ran.log").count
+            _ = CairnBinary.waitFor(timeout: 60) { dir.lines("ran.log").count >= before + 150 || !process.isRunning }
+            usleep(UInt32.random(in: 1_200_000...2_000_000, using: &g))
             process.signal(SIGKILL)
             let ended = process.wait()
             if ended.status == 128 + SIGKILL { kills += 1 } else { #expect(ended.status == 0, "round \(round): \(ended.stderr)"); break }
