@@ -33,6 +33,14 @@ public struct RunFolder: Sendable, Equatable {
         "\(logs)/\(step)/\(Self.fileName(for: label)).log"
     }
 
+    /// PROJECT when this folder is PROJECT/.cairn/runs/NAME (the default layout), else nil.
+    public var project: String? {
+        let runs = (path as NSString).deletingLastPathComponent
+        let cairn = (runs as NSString).deletingLastPathComponent
+        guard (runs as NSString).lastPathComponent == "runs", (cairn as NSString).lastPathComponent == ".cairn" else { return nil }
+        return (cairn as NSString).deletingLastPathComponent
+    }
+
     /// Whether the folder holds a run.
     public var exists: Bool { FileManager.default.fileExists(atPath: snapshot) }
 

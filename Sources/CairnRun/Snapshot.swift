@@ -119,7 +119,7 @@ public struct Snapshot: Codable, Sendable, Equatable {
             let path = "\(folder.snapshots)/\(name)"
             var info = stat()
             guard RawPath.status(path, &info) == 0, let data = FileManager.default.contents(atPath: path),
-                let snapshot = try? JSONDecoder().decode(Snapshot.self, from: data)
+                let snapshot = (try? JSONDecoder().decode(Snapshot.self, from: data))?.relocated(to: folder)
             else { continue }
             dated.append((snapshot, info.st_mtim.tv_sec * 1_000_000_000 + info.st_mtim.tv_nsec))
         }
@@ -139,7 +139,8 @@ public struct Snapshot: Codable, Sendable, Equatable {
         _ = RawPath.rename(tmp, name)
     }
 
-    /// Reads a run folder's snapshot.
+    /// Reads a run folder's snapshot, its paths rebased when the project was moved or copied
+    /// (see ``relocated(to:)``).
     public static func read(_ folder: RunFolder) throws(RunError) -> Snapshot {
         guard let data = FileManager.default.contents(atPath: folder.snapshot) else {
             throw RunError.usage("\(folder.path) holds no run (no snapshot.json); start one with `cairn run PIPELINE`")
@@ -148,7 +149,7 @@ public struct Snapshot: Codable, Sendable, Equatable {
         if let found = (try? JSONDecoder().decode(Version.self, from: data))?.version, found > formatVersion {
             throw RunError.usage("\(folder.snapshot) was written by a newer Cairn (snapshot format \(found); this Cairn \(CairnVersion.current) reads format \(formatVersion)); upgrade Cairn (scripts/install) to use this run folder")
         }
-        do { return try JSONDecoder().decode(Snapshot.self, from: data) } catch {
+        do { return try JSONDecoder().decode(Snapshot.self, from: data).relocated(to: folder) } catch {
             throw RunError("\(folder.snapshot) is damaged (\(error)); start the run again with `cairn run PIPELINE`")
         }
     }

@@ -82,10 +82,7 @@ struct MergeSource {
     /// Where the copy's outputs are: the folder that holds its `.cairn/runs/NAME` (the copy
     /// was made on another machine, so the root its snapshot names may not exist here).
     static func root(of folder: RunFolder, snapshot: Snapshot, argument: String) throws(RunError) -> String {
-        let runs = (folder.path as NSString).deletingLastPathComponent
-        if (runs as NSString).lastPathComponent == "runs", ((runs as NSString).deletingLastPathComponent as NSString).lastPathComponent == ".cairn" {
-            return ((runs as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
-        }
+        if let project = folder.project { return project }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: snapshot.root, isDirectory: &isDirectory), isDirectory.boolValue { return snapshot.root }
         throw RunError.usage("merge source \(argument): cannot tell where its outputs are (its run folder is not PROJECT/.cairn/runs/NAME and \(snapshot.root) does not exist here); copy the whole project folder and merge that")
