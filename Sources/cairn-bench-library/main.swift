@@ -7,11 +7,14 @@ import Synchronization
 //   plan N              plan a one-step pipeline of N items with one output each: seconds, peak RSS
 //   fill N KILL_AT      run N no-op units, SIGKILL itself when unit KILL_AT starts
 //   resume N            resume that run: seconds from process start to the first dispatched unit
+//   fill-file FILE KILL_AT  run the pipeline file's shell steps in process as "create the
+//                           outputs empty" (see OutputsOnlyExecutor), SIGKILL itself when unit
+//                           KILL_AT starts (0: never): a big run of a file for `cairn` to read
 // Each figure is printed on its own line.
 
 let arguments = CommandLine.arguments.dropFirst().map { $0 }
-guard let mode = arguments.first, arguments.count >= 2, let n = Int(arguments[1]) else {
-    FileHandle.standardError.write(Data("usage: cairn-bench-library throughput|plan|fill|resume N [JOBS|KILL_AT]\n".utf8))
+guard let mode = arguments.first, arguments.count >= 2, let n = Int(arguments[1]) ?? (mode == "fill-file" ? 0 : nil) else {
+    FileHandle.standardError.write(Data("usage: cairn-bench-library throughput|plan|fill|resume N [JOBS|KILL_AT] | fill-file FILE KILL_AT\n".utf8))
     exit(2)
 }
 let started = Date()
@@ -63,6 +66,15 @@ case "fill", "resume":
     var options = RunOptions(jobs: 8)
     options.budget = ResourceBudget.machine(cpus: 8)
     _ = try await noop("fill", items: n, output: false).run(in: root, options: options)
+case "fill-file":
+    var options = RunOptions(jobs: 8)
+    options.budget = ResourceBudget.machine(cpus: 8)
+    options.executor = { slots, signalFD in OutputsOnlyExecutor(slots: slots, signalFD: signalFD, killAt: killAt) }
+    let file = arguments[1]
+    let spec = try PipelineLoader().load(file: file)
+    let snapshot = Snapshot(file: file, pipeline: spec)
+    let summary = try RunSession.execute(snapshot: snapshot, folder: RunFolder.defaultFor(pipelineFile: file, name: spec.name), options: options, observer: SilentObserver())
+    print("fill-file: \(summary.committed) units committed")
 default:
     FileHandle.standardError.write(Data("cairn-bench-library: unknown mode \(mode)\n".utf8))
     exit(2)
