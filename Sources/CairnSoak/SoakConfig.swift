@@ -14,6 +14,18 @@ public struct SoakConfig: Sendable {
     public var unitKillChance = 0.25
     /// Chance that an interruption is SIGINT or SIGTERM rather than SIGKILL.
     public var gracefulChance = 0.3
+    /// Chance that a unit kill hits the unit's whole process group rather than its shell.
+    public var groupKillChance = 0.5
+    /// Chance that a session of a started run is `resume --set` switching the items between
+    /// `items` and `items + extraItems` (a restart: trials added, or dropped and orphaned).
+    public var restartChance = 0.12
+    /// Items a restart adds (and the next one drops again).
+    public var extraItems = 4
+    /// Chance that a session of a started run is `run --aggregate-only` (partial aggregates).
+    public var aggregateOnlyChance = 0.08
+    /// Chance that, between sessions, a copy of the project elsewhere runs shard 2/2 and is
+    /// merged in with `cairn merge` (itself interrupted at random); at most once per run.
+    public var mergeChance = 0.15
     /// Called with progress lines.
     public var log: @Sendable (String) -> Void = { _ in }
 
@@ -32,7 +44,13 @@ public struct SoakReport: Sendable, CustomStringConvertible {
     public var kills = 0
     public var gracefulStops = 0
     public var unitKills = 0
+    /// Unit kills that hit the unit's whole process group.
+    public var groupKills = 0
     public var resumes = 0
+    /// Sessions that were `resume --set` restarts, `run --aggregate-only`, or `merge`.
+    public var restarts = 0
+    public var aggregateOnly = 0
+    public var merges = 0
     public var cycles = 0
     public var units = 0
     /// Units once recorded as committed that a later journal no longer shows committed.
@@ -56,8 +74,9 @@ public struct SoakReport: Sendable, CustomStringConvertible {
 
     public var description: String {
         var text = """
-            soak seed \(seed): \(kills) interruptions (\(gracefulStops) SIGINT/SIGTERM, \(unitKills) unit kills), \
-            \(resumes) resumes, \(cycles) complete runs, \(units) units committed
+            soak seed \(seed): \(kills) interruptions (\(gracefulStops) SIGINT/SIGTERM, \(unitKills) unit kills, \(groupKills) of them whole groups), \
+            \(resumes) resumes (\(restarts) restarts with --set), \(aggregateOnly) --aggregate-only runs, \(merges) merge sessions, \
+            \(cycles) complete runs, \(units) units committed
             lost \(lost), duplicated commits \(duplicatedCommits), committed units re-executed \(reExecutedCommitted), \
             partial files seen \(partialFilesSeen), orphans \(orphans), bad finishes \(badFinishes)
             """

@@ -46,100 +46,101 @@ public enum SoakDriver {
         try? FileManager.default.removeItem(atPath: dir)
         let token = "soak-\(config.seed)-\(cycle)"
         let pipeline = try setUp(dir, config: config, token: token)
-        let plan = try Planner.plan(try PipelineLoader().load(file: "\(dir)/p.yaml"))
-        let expected = pipeline.expected(plan)
-        let journalDir = "\(dir)/.cairn/runs/soak/journal"
-        var committed = Set<Digest>()
-        var duplicated = Set<Digest>()
-        var sideLines = 0
+        var watch = SoakWatch(cycle: cycle, dir: dir, pipeline: pipeline, items: [config.items, config.items + config.extraItems])
+        try watch.expect(try Planner.plan(try PipelineLoader().load(file: "\(dir)/p.yaml")))
+        try watch.expect(try Planner.plan(try PipelineLoader().load(file: "\(dir)/p.yaml", overrides: try watch.overrides(more: true))))
         let snapshot = "\(dir)/.cairn/runs/soak/snapshot.json"
+        var more = false, merged = false
         while true {
             // Until a snapshot exists (the first run may be killed before writing it) there is
             // nothing to resume, as `cairn resume` rightly says: run again.
             let started = FileManager.default.fileExists(atPath: snapshot)
-            let arguments = started ? ["resume", "-j", "2", "--grace", "2"] : ["run", "p.yaml", "-j", "2", "--grace", "2"]
-            if started { report.resumes += 1 }
-            let process = try launch(config.cairn, arguments, in: dir)
-            var interrupted = false
-            if report.kills < config.kills {
-                let delay = Double.random(in: 0...estimate, using: &rng)
-                let deadline = Date().addingTimeInterval(delay)
-                while process.isRunning && Date() < deadline { usleep(2_000) }
-                if process.isRunning {
-                    if Double.random(in: 0..<1, using: &rng) < config.unitKillChance,
-                        let unit = unitProcesses(token: token).randomElement(using: &rng)
-                    {
-                        kill(unit, SIGKILL)
-                        report.unitKills += 1
-                    }
-                    let graceful = Double.random(in: 0..<1, using: &rng) < config.gracefulChance
-                    let signal = graceful ? (Bool.random(using: &rng) ? SIGINT : SIGTERM) : SIGKILL
-                    process.signal(signal)
-                    report.kills += 1
-                    if graceful { report.gracefulStops += 1 }
-                    interrupted = true
-                }
+            if started && !merged && Double.random(in: 0..<1, using: &rng) < config.mergeChance {
+                merged = true
+                try mergeShard(watch: &watch, config: config, estimate: estimate, rng: &rng, report: &report)
             }
-            let ended = waitForExit(process, timeout: 120)
-            if !ended {
-                process.signal(SIGKILL)
-                report.problems.append("cycle \(cycle): cairn \(arguments[0]) did not end within 120 s")
+            var arguments = started ? ["resume", "-j", "2", "--grace", "2"] : ["run", "p.yaml", "-j", "2", "--grace", "2"]
+            var completes = true
+            let pick = Double.random(in: 0..<1, using: &rng)
+            if started && pick < config.restartChance {
+                more.toggle()
+                arguments += watch.setArguments(more: more)
+                report.restarts += 1
+            } else if started && pick < config.restartChance + config.aggregateOnlyChance {
+                arguments = ["run", "p.yaml", "-j", "2", "--grace", "2", "--aggregate-only"] + watch.setArguments(more: try watch.storedMore())
+                completes = false
+                report.aggregateOnly += 1
             }
-            let status = process.wait()
-
-            // Checks after every session, interrupted or not.
-            for (path, content) in expected {
-                guard let data = FileManager.default.contents(atPath: "\(dir)/\(path)") else { continue }
-                if String(decoding: data, as: UTF8.self) != content {
-                    report.partialFilesSeen += 1
-                    report.problems.append("cycle \(cycle): \(path) holds \(data.count) bytes that are not its expected content")
-                }
-            }
-            let counts = try commitCounts(journalDir)
-            let now = Set(counts.keys)
-            let missing = committed.subtracting(now)
-            if !missing.isEmpty {
-                report.lost += missing.count
-                report.problems.append("cycle \(cycle): \(missing.count) committed unit(s) no longer committed")
-            }
-            for (key, n) in counts where n > 1 && !duplicated.contains(key) {
-                duplicated.insert(key)
-                report.duplicatedCommits += 1
-                report.problems.append("cycle \(cycle): unit \(key.short) has \(n) commit records")
-            }
-            let lines = (try? String(contentsOfFile: "\(dir)/side.log", encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
-            for line in lines.dropFirst(sideLines) {
-                if let key = Digest(hex: line), committed.contains(key) {
-                    report.reExecutedCommitted += 1
-                    report.problems.append("cycle \(cycle): committed unit \(key.short) ran again")
-                }
-            }
-            sideLines = lines.count
-            committed.formUnion(now)
-            if !interrupted && status == 0 { break }
+            if started && !arguments.contains("--aggregate-only") { report.resumes += 1 }
+            let (status, interrupted) = try session(arguments, watch: &watch, config: config, estimate: estimate, rng: &rng, report: &report)
+            if !interrupted && status == 0 && completes { break }
             if !interrupted && status != 0 && status != 1 {
-                report.problems.append("cycle \(cycle): cairn \(arguments[0]) exited \(status) without being interrupted")
+                report.problems.append("cycle \(cycle): cairn \(arguments.joined(separator: " ")) exited \(status) without being interrupted")
                 report.badFinishes += 1
                 break
             }
         }
-        try finish(cycle, dir: dir, plan: plan, expected: expected, journalDir: journalDir, config: config, report: &report)
+        let final = try Snapshot.read(RunFolder(path: "\(dir)/.cairn/runs/soak")).plan(reading: nil).plan
+        try finish(cycle, dir: dir, plan: final, watch: watch, journalDir: watch.journalDir, config: config, report: &report)
         try? FileManager.default.removeItem(atPath: dir)
     }
 
+    /// One `cairn ARGUMENTS` session in the cycle's folder, interrupted at a random moment while
+    /// interruptions are left to inflict (with `interruptChance`; SIGKILL, or SIGINT/SIGTERM; sometimes a unit's shell
+    /// or its whole process group SIGKILLed first), then the checks every session gets.
+    /// Returns the exit status and whether it was interrupted.
+    static func session(_ arguments: [String], watch: inout SoakWatch, config: SoakConfig, estimate: Double, interruptChance: Double = 1,
+                        rng: inout SplitMix, report: inout SoakReport) throws -> (status: Int32, interrupted: Bool) {
+        let process = try launch(config.cairn, arguments, in: watch.dir)
+        var interrupted = false
+        if report.kills < config.kills && Double.random(in: 0..<1, using: &rng) < interruptChance {
+            let delay = Double.random(in: 0...estimate, using: &rng)
+            let deadline = Date().addingTimeInterval(delay)
+            while process.isRunning && Date() < deadline { usleep(2_000) }
+            if process.isRunning {
+                if Double.random(in: 0..<1, using: &rng) < config.unitKillChance,
+                    let unit = unitProcesses(token: watch.pipeline.token).randomElement(using: &rng)
+                {
+                    if Double.random(in: 0..<1, using: &rng) < config.groupKillChance {
+                        kill(-unit, SIGKILL)  // the shell leads its group: everything the unit started
+                        report.groupKills += 1
+                    } else {
+                        kill(unit, SIGKILL)
+                    }
+                    report.unitKills += 1
+                }
+                let graceful = Double.random(in: 0..<1, using: &rng) < config.gracefulChance
+                let signal = graceful ? (Bool.random(using: &rng) ? SIGINT : SIGTERM) : SIGKILL
+                process.signal(signal)
+                report.kills += 1
+                if graceful { report.gracefulStops += 1 }
+                interrupted = true
+            }
+        }
+        if !waitForExit(process, timeout: 120) {
+            process.signal(SIGKILL)
+            report.problems.append("cycle \(watch.cycle): cairn \(arguments[0]) did not end within 120 s")
+        }
+        let status = process.wait()
+        try watch.check(report: &report)
+        return (status, interrupted)
+    }
+
     /// Checks a finished run: exact outputs, one commit per unit, no orphans, status agrees.
+    /// The final plan's units have exactly their outputs and one commit each; every other key
+    /// committed (trials a restart dropped, partial aggregates) has one commit at most.
     static func finish(
-        _ cycle: Int, dir: String, plan: Plan, expected: [(path: String, content: String)], journalDir: String,
+        _ cycle: Int, dir: String, plan: Plan, watch: SoakWatch, journalDir: String,
         config: SoakConfig, report: inout SoakReport
     ) throws {
         var bad: [String] = []
-        for (path, content) in expected where FileManager.default.contents(atPath: "\(dir)/\(path)").map({ String(decoding: $0, as: UTF8.self) }) != content {
+        for (path, content) in watch.exact(plan) where FileManager.default.contents(atPath: "\(dir)/\(path)").map({ String(decoding: $0, as: UTF8.self) }) != content {
             bad.append("\(path) missing or wrong")
         }
         let counts = try commitCounts(journalDir)
         let units = Set(plan.units.map(\.key))
-        if Set(counts.keys) != units || counts.values.contains(where: { $0 != 1 }) { bad.append("journal does not hold exactly one commit per unit") }
-        let orphans = orphanProcesses(keys: plan.units.map(\.key))
+        if !units.isSubset(of: Set(counts.keys)) || counts.values.contains(where: { $0 != 1 }) { bad.append("journal does not hold exactly one commit per unit") }
+        let orphans = orphanProcesses(runDirectory: "\(dir)/.cairn/runs/soak")
         if !orphans.isEmpty {
             report.orphans += orphans.count
             report.problems.append("cycle \(cycle): \(orphans.count) process(es) of the run still alive: \(orphans)")
@@ -193,12 +194,11 @@ public enum SoakDriver {
         return counts
     }
 
-    /// Live processes that carry one of the run's unit keys in their environment (every unit
-    /// process and its children do). Pids are reused too quickly to go by process group alone.
-    static func orphanProcesses(keys: [Digest]) -> [Int32] {
-        let wanted = Set(keys.map(\.hex))
-        return ProcessTable.all().filter { entry in
-            entry.pid != getpid() && ProcessTable.environmentValue(of: entry.pid, name: "CAIRN_UNIT_KEY").map(wanted.contains) == true
+    /// Live processes of the run: every unit process and its children carry the run folder in
+    /// their environment. Pids are reused too quickly to go by process group alone.
+    static func orphanProcesses(runDirectory: String) -> [Int32] {
+        ProcessTable.all().filter { entry in
+            entry.pid != getpid() && ProcessTable.environmentValue(of: entry.pid, name: "CAIRN_RUN_DIR") == runDirectory
         }.map(\.pid)
     }
 

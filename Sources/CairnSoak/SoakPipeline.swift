@@ -41,7 +41,7 @@ struct SoakPipeline {
             switch step {
             case "gen": return (unit.outputs[0], "gen \(unit.seed) \(i)\n")
             case "sq": return (unit.outputs[0], "sq gen \(plan.units[unit.needs[0]].seed) \(i)|\(unit.seed)\n")
-            default: return (unit.outputs[0], "\(items)\n")
+            default: return (unit.outputs[0], "\(plan.items.count)\n")
             }
         }
     }
