@@ -33,27 +33,29 @@ final class JournalCheckpointer: @unchecked Sendable {
     private var state: JournalState?
 
     /// Starts watching the journal in `directory`; `state` is what the session replayed at its
-    /// start (its coverage says how much a checkpoint already holds).
-    init(directory: String, state: JournalState, minimumBytes: Int = JournalCheckpointer.defaultMinimumBytes, interval: Double = 1) {
+    /// start (its coverage says how much a checkpoint already holds). With `periodic` false no
+    /// thread runs: only ``finish(writing:)`` may write one.
+    init(directory: String, state: JournalState, minimumBytes: Int = JournalCheckpointer.defaultMinimumBytes, interval: Double = 1, periodic: Bool = true) {
         self.directory = directory
         self.minimumBytes = minimumBytes
         self.interval = interval
         self.covered = state.bytes - state.replayedBytes
+        guard periodic else { return }
         running = true
         let thread = Thread { [self] in self.loop() }
         thread.name = "cairn-checkpoint"
         thread.start()
     }
 
-    /// Stops the thread and, when the tail since the last checkpoint is worth it, writes a final
-    /// checkpoint (after the session's last record).
-    func finish() {
+    /// Stops the thread and, with `writing` and when the tail since the last checkpoint is worth
+    /// it, writes a final checkpoint (after the session's last record).
+    func finish(writing: Bool = true) {
         condition.lock()
         stopping = true
         condition.broadcast()
         while running { condition.wait() }
         condition.unlock()
-        checkpoint(ifTailAtLeast: Self.threshold(minimumBytes))
+        if writing { checkpoint(ifTailAtLeast: Self.threshold(minimumBytes)) }
     }
 
     /// A new checkpoint pays when the tail reached `minimumBytes` and a quarter of what the

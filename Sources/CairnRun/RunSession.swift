@@ -96,9 +96,7 @@ public enum RunSession {
                                              invalidate: explanation.invalidate, closeOpen: scratch == nil && workerJob == nil, message: options.message,
                                              onDurable: { watch.madeDurable($0) })
         // A worker's segment is one of many the controller's folder holds; a trial's journal is short-lived.
-        let checkpointer = scratch == nil && workerJob == nil ? JournalCheckpointer(directory: folder.journal, state: state) : nil
-        defer { checkpointer?.finish() }
-        let summary = try SessionJournal.run(writer) {
+        return try SessionJournal.session(writer, checkpointing: scratch == nil && workerJob == nil ? .periodic(state) : .none, in: folder) {
             let runner = try Runner(plan: plan, decisions: explanation.decisions, cache: cache, folder: folder, root: snapshot.root, scratch: scratch, history: state.units, journal: writer,
                                     executor: executor, watch: watch, options: options, observer: observer)
             runner.heartbeat = heartbeat
@@ -110,8 +108,6 @@ public enum RunSession {
             }
             return summary
         }
-        try SessionJournal.close(writer, summary)
-        return summary
     }
 
     /// The executor a session on this machine uses: processes for shell steps, tasks for

@@ -58,6 +58,41 @@ enum SessionJournal {
         return "completed"
     }
 
+    /// How a session keeps the run folder's state checkpoint (`journal/state.checkpoint`).
+    enum Checkpointing {
+        /// None: the session's segment is one of many short-lived ones (a SLURM worker, a trial).
+        case none
+        /// Close behind the journal while the session runs, and once more after it closed: the
+        /// session's segment is the last one, the only one still growing (a local session).
+        case periodic(JournalState)
+        /// Only after the session closed, and only if `settled` says that no other writer may
+        /// still append (a SLURM controller: its workers write segments that sort after its own,
+        /// and a checkpoint is ignored once a segment it covers, other than the last, grows).
+        case atTheEnd(JournalState, settled: (RunSummary) -> Bool)
+    }
+
+    /// Runs `body` (the session), then journals its end and closes the segment, keeping the
+    /// state checkpoint as `checkpointing` says; on an error, closes the segment (what was
+    /// written stays) and rethrows it as a `RunError`.
+    static func session(_ writer: SegmentWriter, checkpointing: Checkpointing, in folder: RunFolder, _ body: () throws -> RunSummary) throws(RunError) -> RunSummary {
+        let checkpointer: JournalCheckpointer?
+        switch checkpointing {
+        case .none: checkpointer = nil
+        case .periodic(let state): checkpointer = JournalCheckpointer(directory: folder.journal, state: state)
+        case .atTheEnd(let state, _): checkpointer = JournalCheckpointer(directory: folder.journal, state: state, periodic: false)
+        }
+        var summary: RunSummary?
+        defer {
+            var write = summary != nil
+            if case .atTheEnd(_, let settled) = checkpointing, let summary { write = settled(summary) }
+            checkpointer?.finish(writing: write)
+        }
+        let ended = try run(writer, body)
+        try close(writer, ended)
+        summary = ended
+        return ended
+    }
+
     /// Runs `body`; on an error, closes the segment (what was written stays) and rethrows it as a `RunError`.
     static func run<T>(_ writer: SegmentWriter, _ body: () throws -> T) throws(RunError) -> T {
         do { return try body() } catch {
