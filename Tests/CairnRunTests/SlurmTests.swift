@@ -70,6 +70,26 @@ struct SlurmTests {
     /// A busy `slurmctld` can answer `squeue` without a job it still holds. Here a real `squeue`
     /// behind a wrapper forgets every job for its first three answers: the controller must ask
     /// `scontrol` before it calls the job ended, and submit nothing again.
+    /// The controller keeps the state checkpoint current (workers write none), so the
+    /// aggregate's worker, and whatever reads the folder next, loads it and replays a tail.
+    @Test func theControllerWritesTheStateCheckpointWorkersLoad() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", Self.pipeline(items: 300))
+        var environment = Self.environment
+        environment["CAIRN_CHECKPOINT_BYTES"] = "4096"
+        let result = try CairnBinary.run(["run", "p.yaml", "--executor", "slurm", "--poll", "0.5", "--items-per-task", "100"],
+                                         in: dir.path, environment: environment, timeout: 300)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        try checkExactlyOnce(dir, items: 300)
+        let journal = "\(dir.path)/.cairn/runs/sl/journal"
+        #expect(FileManager.default.fileExists(atPath: "\(journal)/state.checkpoint"), "the controller wrote a checkpoint")
+        let state = try JournalState(directory: journal, repair: false)
+        #expect(state.replayedBytes == 0, "a reader loads it and replays nothing: \(state.replayedBytes) of \(state.bytes) bytes")
+        let full = try JournalState(directory: journal, repair: false, useCheckpoint: false)
+        #expect(full.units == state.units, "checkpoint + tail equals a full replay")
+    }
+
     @Test func aJobSqueueForgetsForAMomentIsNotSubmittedAgain() throws {
         let dir = TemporaryFolder()
         defer { dir.remove() }

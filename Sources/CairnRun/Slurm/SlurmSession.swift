@@ -25,12 +25,13 @@ public enum SlurmSession {
         let info = SegmentInfo(host: host.host, bootID: host.bootID, pid: getpid(), time: Int64(Date().timeIntervalSince1970 * 1000))
         let writer = try SessionJournal.open(folder: folder, info: info, snapshot: snapshot, state: state, plan: plan,
                                              invalidate: explanation.invalidate, closeOpen: true, message: options.message)
-        let summary = try SessionJournal.run(writer) {
+        // A checkpoint once every job ended (the controller saw them all leave the queue): the
+        // next session's controller, its workers and `status` load it and replay only what
+        // that session adds. While jobs run, their segments grow, so none is written then.
+        return try SessionJournal.session(writer, checkpointing: .atTheEnd(state, settled: { $0.interruptedBy == nil && $0.fatal == nil }), in: folder) {
             let controller = SlurmController(plan: plan, decisions: explanation.decisions, folder: folder, journal: writer,
                                              client: SlurmClient(), slurm: slurm, options: options, observer: observer)
             return try controller.run()
         }
-        try SessionJournal.close(writer, summary)
-        return summary
     }
 }
