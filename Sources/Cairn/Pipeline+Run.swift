@@ -17,14 +17,15 @@ extension Pipeline {
     ///
     /// - Parameters:
     ///   - root: the folder outputs are relative to.
-    ///   - options: `-j`, grace period, time limit, selection…
+    ///   - options: `-j`, grace period, time limit, selection… The default runs as many units at
+    ///     once as the machine has cores, or the pipeline's ``jobs`` when set.
     ///   - handleSignals: install handlers for SIGINT, SIGTERM, SIGHUP and SIGUSR1 (once per
     ///     process) unless `options.signalFD` is given; false leaves signals to the caller.
     ///   - observer: progress and notices (``SilentObserver`` shows nothing).
     /// - Throws: ``RunError`` with code ``RunError/Code/usage`` for a bad pipeline,
     ///   ``RunError/Code/busy`` for a run folder in use, ``RunError/Code/failed`` for a journal
     ///   that cannot be written or a machine fault.
-    public func run(in root: String, options: RunOptions = RunOptions(jobs: ProcessInfo.processInfo.activeProcessorCount),
+    public func run(in root: String, options: RunOptions = .thisMachine,
                     handleSignals: Bool = true, observer: any RunObserver = SilentObserver()) async throws -> RunSummary {
         let declared = self.declared
         var options = options

@@ -25,6 +25,19 @@ public struct Pipeline: Sendable {
     public private(set) var spec: PipelineSpec
     /// The closures of the in-process steps, by step name.
     public private(set) var closures = ClosureSteps()
+    /// The options a step gets when it is added without its own (a pipeline file's top-level
+    /// `defaults`). Set it before adding steps; a step with options of its own can start from it:
+    /// `var o = pipeline.defaults; o.timeout = 60; pipeline.shell(…, options: o)`.
+    public var defaults = StepOptions()
+    /// Environment variables of every shell step, under each step's own `env` (the step's value
+    /// wins): a pipeline file's top-level `env`. Part of the keys of the steps it reaches.
+    public var env: KeyValuePairs<String, String> = [:]
+    /// Units at once when the caller does not choose (`-j` in ``CairnCommand``, or
+    /// ``RunOptions/jobsChosen`` false): a pipeline file's top-level `jobs`. Part of no key.
+    public var jobs: Int? {
+        get { spec.jobs }
+        set { spec.jobs = newValue }
+    }
 
     /// A pipeline named `name` (its run folder is `ROOT/.cairn/runs/NAME`) whose units' seeds
     /// derive from `seed`.
@@ -89,9 +102,9 @@ public struct Pipeline: Sendable {
     public mutating func step(
         _ name: String, version: String, foreach: StepSpec.ForEach = .item, needs: [String] = [],
         inputs: KeyValuePairs<String, Input> = [:], outputs: KeyValuePairs<String, String> = [:],
-        options: StepOptions = StepOptions(), body: @escaping UnitBody
+        options: StepOptions? = nil, body: @escaping UnitBody
     ) {
-        var step = Self.stepSpec(name, run: "", foreach: foreach, needs: needs, inputs: inputs, outputs: outputs, options: options)
+        var step = Self.stepSpec(name, run: "", foreach: foreach, needs: needs, inputs: inputs, outputs: outputs, options: options ?? defaults)
         step.version = version
         spec.steps.append(step)
         closures[name] = body
@@ -101,9 +114,9 @@ public struct Pipeline: Sendable {
     public mutating func shell(
         _ name: String, run: String, foreach: StepSpec.ForEach = .item, needs: [String] = [],
         inputs: KeyValuePairs<String, Input> = [:], outputs: KeyValuePairs<String, String> = [:],
-        options: StepOptions = StepOptions()
+        options: StepOptions? = nil
     ) {
-        spec.steps.append(Self.stepSpec(name, run: run, foreach: foreach, needs: needs, inputs: inputs, outputs: outputs, options: options))
+        spec.steps.append(Self.stepSpec(name, run: run, foreach: foreach, needs: needs, inputs: inputs, outputs: outputs, options: options ?? defaults))
     }
 
     static func stepSpec(
@@ -127,6 +140,15 @@ public struct Pipeline: Sendable {
         return step
     }
 
-    /// The pipeline as the run layer runs it.
-    public var declared: DeclaredPipeline { DeclaredPipeline(spec: spec, closures: closures) }
+    /// The pipeline as the run layer runs it: ``env`` merged under every shell step's own.
+    public var declared: DeclaredPipeline {
+        var resolved = spec
+        resolved.env = env.map { StepSpec.EnvVar(name: $0.key, value: $0.value) }
+        if !resolved.env.isEmpty {
+            for i in resolved.steps.indices where !resolved.steps[i].isClosure {
+                resolved.steps[i].env = StepSpec.EnvVar.merged(resolved.steps[i].env, over: resolved.env)
+            }
+        }
+        return DeclaredPipeline(spec: resolved, closures: closures)
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import CairnCore
 import CairnExecutor
 
@@ -41,6 +42,14 @@ public struct RunOptions: Sendable {
     /// Makes the executor a session runs its units with (slots, signal pipe); nil for the one
     /// the plan calls for (processes, closures, or both).
     public var executor: (@Sendable (_ slots: Int, _ signalFD: Int32?) -> any Executor)?
+
+    /// As many units at once as this machine has cores, unless the pipeline says otherwise (its
+    /// top-level `jobs`; ``jobsChosen`` is false).
+    public static var thisMachine: RunOptions {
+        var options = RunOptions(jobs: ProcessInfo.processInfo.activeProcessorCount)
+        options.jobsChosen = false
+        return options
+    }
 
     /// These options for a session of `pipeline`: its top-level `jobs` when `-j` was not given.
     public func forPipeline(_ pipeline: PipelineSpec) -> RunOptions {

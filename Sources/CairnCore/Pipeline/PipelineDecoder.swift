@@ -206,11 +206,7 @@ public struct PipelineDecoder {
                 }
             }
         }
-        if let n = e["env"] {
-            for variable in try env(n, at: "\(key).env") {
-                if let i = step.env.firstIndex(where: { $0.name == variable.name }) { step.env[i] = variable } else { step.env.append(variable) }
-            }
-        }
+        if let n = e["env"] { step.env = StepSpec.EnvVar.merged(try env(n, at: "\(key).env"), over: step.env) }
         if let n = e["code"] {
             if case .scalar = n.value {
                 step.code = [try string(n, at: "\(key).code")]

@@ -127,6 +127,16 @@ public struct StepSpec: Sendable, Codable, Equatable {
             self.name = name
             self.value = value
         }
+
+        /// `own` set over `base` (a pipeline's `env` under a step's): `base` in its order, a
+        /// variable of `own` replacing the one of the same name in place, the others appended.
+        public static func merged(_ own: [EnvVar], over base: [EnvVar]) -> [EnvVar] {
+            var out = base
+            for variable in own {
+                if let i = out.firstIndex(where: { $0.name == variable.name }) { out[i] = variable } else { out.append(variable) }
+            }
+            return out
+        }
     }
 
     public init(
