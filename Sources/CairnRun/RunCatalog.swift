@@ -27,11 +27,10 @@ public enum RunCatalog {
                 out.append(Entry(folder: folder, lastActivity: lastActivity(folder)))
             }
         }
-        guard depth > 0, let children = try? fm.contentsOfDirectory(atPath: dir) else { return }
+        // Only folders are looked at: an output folder of a million files is one directory scan.
+        guard depth > 0, let children = RawPath.subfolders(of: dir) else { return }
         for child in children.sorted() where !child.hasPrefix(".") && !skipped.contains(child) {
-            var isDir: ObjCBool = false
-            let path = "\(dir)/\(child)"
-            if fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { walk(path, depth: depth - 1, into: &out) }
+            walk("\(dir)/\(child)", depth: depth - 1, into: &out)
         }
     }
 
