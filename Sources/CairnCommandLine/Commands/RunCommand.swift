@@ -103,11 +103,16 @@ struct ResumeCommand: ParsableCommand {
         let changes = try overrides.overrides()
         // A restart with changed values (--set) or forced units may take up a complete run: the latest one.
         let restart = changes != nil || !selection.force.isEmpty || selection.forceAll
-        if target == nil, !restart, RunTarget.allComplete() {
-            Terminal.standardOutput.line("every run below this folder is complete; nothing to resume")
-            return
+        let folder: RunFolder
+        if target == nil, !restart {
+            guard let unfinished = try RunTarget.unfinished() else {
+                Terminal.standardOutput.line("every run below this folder is complete; nothing to resume")
+                return
+            }
+            folder = unfinished
+        } else {
+            folder = try RunTarget.resolve(target, preferUnfinished: !restart)
         }
-        let folder = try RunTarget.resolve(target, preferUnfinished: !restart)
         if detach {
             try Detach.start(folder: folder)
             return

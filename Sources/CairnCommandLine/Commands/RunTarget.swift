@@ -22,22 +22,36 @@ enum RunTarget {
             }
             return first.folder
         }
-        let entries = RunCatalog.find(under: ".")
-        guard !entries.isEmpty else {
-            throw RunError.usage("no runs below \(FileManager.default.currentDirectoryPath); start one with `cairn run PIPELINE.yaml`")
-        }
+        let entries = try runs()
         if preferUnfinished {
-            for entry in entries {
-                if let inspector = try? RunInspector(folder: entry.folder), !inspector.isComplete { return entry.folder }
-            }
+            if let folder = try unfinished(among: entries) { return folder }
             throw RunError.usage("every run below this folder is complete; nothing to resume")
         }
         return entries[0].folder
     }
 
-    /// True when there are runs below the current folder and all of them are complete.
-    static func allComplete() -> Bool {
+    /// For `resume` without RUN: the most recently active unfinished run below the current
+    /// folder, or nil when every run there is complete (each run is inspected once: planned,
+    /// its journal read — seconds at a million units). A run that cannot be read counts as
+    /// unfinished but is not chosen; if it is the only one, that is an error.
+    static func unfinished(among given: [RunCatalog.Entry]? = nil) throws(RunError) -> RunFolder? {
+        let entries: [RunCatalog.Entry]
+        if let given { entries = given } else { entries = try runs() }
+        var unreadable = false
+        for entry in entries {
+            guard let inspector = try? RunInspector(folder: entry.folder) else { unreadable = true; continue }
+            if !inspector.isComplete { return entry.folder }
+        }
+        if unreadable { throw RunError.usage("every run below this folder is complete; nothing to resume") }
+        return nil
+    }
+
+    /// The runs below the current folder, most recently active first; an error when there is none.
+    static func runs() throws(RunError) -> [RunCatalog.Entry] {
         let entries = RunCatalog.find(under: ".")
-        return !entries.isEmpty && entries.allSatisfy { (try? RunInspector(folder: $0.folder))?.isComplete ?? false }
+        guard !entries.isEmpty else {
+            throw RunError.usage("no runs below \(FileManager.default.currentDirectoryPath); start one with `cairn run PIPELINE.yaml`")
+        }
+        return entries
     }
 }
