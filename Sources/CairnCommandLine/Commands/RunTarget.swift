@@ -32,8 +32,9 @@ enum RunTarget {
 
     /// For `resume` without RUN: the most recently active unfinished run below the current
     /// folder, or nil when every run there is complete (each run is inspected once: planned,
-    /// its journal read — seconds at a million units). A run that cannot be read counts as
-    /// unfinished but is not chosen; if it is the only one, that is an error.
+    /// its journal read — seconds at a million units). A run that cannot be read is never
+    /// chosen; when one could not be read and none is unfinished, that is an error (exit 2), as
+    /// before, rather than "all complete".
     static func unfinished(among given: [RunCatalog.Entry]? = nil) throws(RunError) -> RunFolder? {
         let entries: [RunCatalog.Entry]
         if let given { entries = given } else { entries = try runs() }
