@@ -118,7 +118,8 @@ public enum RecordCodec {
         UInt32(b[o]) | UInt32(b[o + 1]) << 8 | UInt32(b[o + 2]) << 16 | UInt32(b[o + 3]) << 24
     }
 
-    static func put(_ v: Int64, _ out: inout [UInt8]) {
+    /// Appends `v` as a zig-zag LEB128 varint.
+    public static func put(_ v: Int64, _ out: inout [UInt8]) {
         var z = UInt64(bitPattern: (v << 1) ^ (v >> 63))
         while z >= 0x80 {
             out.append(UInt8(truncatingIfNeeded: z) | 0x80)
@@ -132,15 +133,20 @@ public enum RecordCodec {
         put(info.host, &out); put(info.bootID, &out); put(Int64(info.pid), &out); put(info.time, &out); put(info.job, &out)
     }
 
-    static func put(_ s: String, _ out: inout [UInt8]) {
+    /// Appends `s` as its UTF-8 length (a varint) and bytes.
+    public static func put(_ s: String, _ out: inout [UInt8]) {
         let utf8 = Array(s.utf8)
         put(Int64(utf8.count), &out)
         out += utf8
     }
 
-    struct Reader {
+    /// Reads records, and the varints, strings and digests they are made of, from `bytes`.
+    public struct Reader {
         let bytes: UnsafeRawBufferPointer
-        var offset = 0
+        /// Where the next read starts.
+        public private(set) var offset = 0
+
+        public init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
         mutating func record() -> JournalRecord? {
             guard let type = byte() else { return nil }
@@ -238,13 +244,13 @@ public enum RecordCodec {
             return SegmentInfo(host: host, bootID: boot, pid: Int32(truncatingIfNeeded: pid), time: time, job: job)
         }
 
-        mutating func byte() -> UInt8? {
+        public mutating func byte() -> UInt8? {
             guard offset < bytes.count else { return nil }
             defer { offset += 1 }
             return bytes[offset]
         }
 
-        mutating func int() -> Int64? {
+        public mutating func int() -> Int64? {
             var result: UInt64 = 0
             var shift: UInt64 = 0
             while let b = byte() {
@@ -256,13 +262,13 @@ public enum RecordCodec {
             return nil
         }
 
-        mutating func string() -> String? {
+        public mutating func string() -> String? {
             guard let n = int(), n >= 0, offset + Int(n) <= bytes.count else { return nil }
             defer { offset += Int(n) }
             return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + Int(n))]), as: UTF8.self)
         }
 
-        mutating func digest() -> Digest? {
+        public mutating func digest() -> Digest? {
             guard offset + 32 <= bytes.count else { return nil }
             defer { offset += 32 }
             return Digest(raw: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + 32)]))
