@@ -18,9 +18,11 @@ final class BackgroundReplay: Sendable {
         }
     }
 
-    /// Waits for the read to finish (once).
+    /// Waits for the read to finish; any number of calls (the shared-output check before the
+    /// run folder is touched, then the take-over) get the same result.
     func result() -> Result<JournalState, JournalError> {
         done.wait()
+        defer { done.signal() }  // the next caller does not wait
         return replayed.withLock { $0! }
     }
 }

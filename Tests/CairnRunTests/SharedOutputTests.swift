@@ -28,6 +28,22 @@ import Testing
         #expect(back.status == 2 && back.stderr.contains("a.yaml:7: steps.gen.outputs.data: out/2.txt (gen[i=2]) is also an output of b.yaml:6"), "\(back.stderr)")
     }
 
+    @Test func unrelatedPipelineFilesWithTheirOwnPathsRunSideBySide() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        // Another pipeline file's run committed outputs (its paths are claimed), none of them ours:
+        // the check before the run folder is made reads the journal, and so does the take-over.
+        dir.write("a.yaml", "name: a\nitems: {i: [1, 2]}\nsteps:\n  - {name: gen, run: 'echo a{i} > {out.o}', outputs: {o: 'a/{i}.txt'}}\n")
+        dir.write("b.yaml", "name: b\nitems: {i: [1, 2]}\nsteps:\n  - {name: gen, run: 'echo b{i} > {out.o}', outputs: {o: 'b/{i}.txt'}}\n")
+        #expect(try CairnBinary.run(["run", "a.yaml"], in: dir.path).status == 0)
+        let b = try CairnBinary.run(["run", "b.yaml"], in: dir.path, timeout: 30)
+        #expect(b.status == 0, "\(b.stdout)\(b.stderr)")
+        #expect(dir.read("b/2.txt") == "b2\n" && dir.read("a/2.txt") == "a2\n")
+        // Its resume (journal and claims both present) and a's again.
+        #expect(try CairnBinary.run(["resume", ".cairn/runs/b"], in: dir.path, timeout: 30).status == 0)
+        #expect(try CairnBinary.run(["run", "a.yaml"], in: dir.path, timeout: 30).status == 0)
+    }
+
     @Test func theSameResultAtTheSamePathIsNoConflict() throws {
         let dir = TemporaryFolder()
         defer { dir.remove() }
