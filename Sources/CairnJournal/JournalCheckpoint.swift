@@ -37,6 +37,12 @@ public enum JournalCheckpoint {
         public var offset: Int
         /// CRC-32 of the `min(offset, 256)` bytes before `offset`.
         public var boundaryCRC: UInt32
+
+        public init(name: String, offset: Int, boundaryCRC: UInt32) {
+            self.name = name
+            self.offset = offset
+            self.boundaryCRC = boundaryCRC
+        }
     }
 
     /// The path of the checkpoint of a journal folder.
@@ -90,6 +96,20 @@ public enum JournalCheckpoint {
             guard let payload = framing.payload(of: raw) else { return nil }
             return decode(payload, reserve: reserve)
         }
+    }
+
+    /// Whether `coverage` is the whole journal in `directory` as it is now: the same segments,
+    /// each exactly as long as covered and unchanged at its end (for files that cache what a
+    /// journal says and are worthless once it grew, like a run's result index).
+    public static func coversWhole(_ coverage: [Coverage], directory: String) -> Bool {
+        guard !coverage.isEmpty, let names = try? Journal.segments(in: directory), names == coverage.map(\.name) else { return false }
+        for covered in coverage {
+            var info = stat()
+            guard stat("\(directory)/\(covered.name)", &info) == 0, Int(info.st_size) == covered.offset,
+                boundaryMatches(covered, directory: directory)
+            else { return false }
+        }
+        return true
     }
 
     /// Whether the segment still has the covered bytes, the same ones at the boundary.

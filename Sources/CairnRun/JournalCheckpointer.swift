@@ -48,14 +48,18 @@ final class JournalCheckpointer: @unchecked Sendable {
     }
 
     /// Stops the thread and, with `writing` and when the tail since the last checkpoint is worth
-    /// it, writes a final checkpoint (after the session's last record).
-    func finish(writing: Bool = true) {
+    /// it, writes a final checkpoint (after the session's last record). Returns the state of the
+    /// newest checkpoint this session wrote (nil when it wrote none).
+    @discardableResult
+    func finish(writing: Bool = true) -> JournalState? {
         condition.lock()
         stopping = true
         condition.broadcast()
         while running { condition.wait() }
         condition.unlock()
         if writing { checkpoint(ifTailAtLeast: Self.threshold(minimumBytes)) }
+        defer { state = nil }
+        return state
     }
 
     /// A new checkpoint pays when the tail reached `minimumBytes` and a quarter of what the

@@ -35,7 +35,40 @@ enum RawPath {
         return status(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
-    /// Creates `path` and its missing parents; 0 or the errno of the first failure.
+    /// The absolute path `path` with empty and `.` components dropped and each `..` taking
+    /// off the component before it — by its text alone, with no file system call (NSString's
+    /// `standardizingPath` reads symbolic links: a system call or more per path).
+    static func normalized(_ path: String) -> String {
+        if isNormal(path) { return path }
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == ".." { _ = parts.popLast(); continue }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    /// Whether `path` is absolute with no empty, `.` or `..` component and no trailing `/`
+    /// (one pass over its bytes: the common case costs no allocation).
+    static func isNormal(_ path: String) -> Bool {
+        var length = 0, dots = 0, index = 0
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "/") {
+                // The component that ends here: empty (except before the leading slash), `.` or `..`.
+                if index > 0 && (length == 0 || (dots == length && length <= 2)) { return false }
+                length = 0
+                dots = 0
+            } else {
+                if index == 0 { return false }  // relative
+                length += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
+            }
+            index += 1
+        }
+        return index > 0 && length > 0 && !(dots == length && length <= 2) || index == 1
+    }
+
     /// `path` split at its last `/`: the folder ("" when none) and the name. Plain byte
     /// search; NSString's path methods also normalize, which costs more than the rename.
     static func split(_ path: String) -> (folder: String, name: String) {
@@ -43,6 +76,7 @@ enum RawPath {
         return (String(path[..<slash]), String(path[path.utf8.index(after: slash)...]))
     }
 
+    /// Creates `path` and its missing parents; 0 or the errno of the first failure.
     static func makeDirectories(_ path: String) -> Int32 {
         if isDirectory(path) { return 0 }
         let parent = (path as NSString).deletingLastPathComponent

@@ -38,46 +38,67 @@ public struct ResultCache: Sendable {
     var entries: [Digest: Source] = [:]
     /// Committed output paths of runs of other pipeline files (see ``claim(of:)``).
     var claims: [String: Claim] = [:]
+    /// Where the run being read declares each output (while reading it).
+    private var places: [String: PipelineError] = [:]
 
     public init() {}
 
     /// Reads every run folder below `runsFolders` except `own`. Runs of a pipeline file other
     /// than `pipelineFile` and not related to it by `extends` (either way; `ancestors` are the
     /// files it extends) also register the output paths they committed (``claim(of:)``):
-    /// a derived pipeline shares its parent's paths by design.
-    public init(runsFolders: [String], excluding own: RunFolder, pipelineFile: String? = nil, ancestors: [String] = []) {
+    /// a derived pipeline shares its parent's paths by design. A run's ``ResultIndex`` is read
+    /// when it is current; otherwise (`indexes` false, or after a killed session) the run is
+    /// planned and its journal replayed.
+    public init(runsFolders: [String], excluding own: RunFolder, pipelineFile: String? = nil, ancestors: [String] = [], indexes: Bool = true) {
         var seen = Set<String>([own.path])
         for runs in runsFolders {
             for name in (RawPath.entries(of: runs) ?? []).sorted() {
+                places = [:]
                 let folder = RunFolder(path: "\(runs)/\(name)")
-                guard seen.insert(folder.path).inserted, folder.exists, let snapshot = try? Snapshot.read(folder),
-                    let plan = try? snapshot.plan(reading: nil).plan,
-                    let state = try? JournalState(directory: folder.journal, repair: false)
+                guard seen.insert(folder.path).inserted, folder.exists, let data = FileManager.default.contents(atPath: folder.snapshot),
+                    let snapshot = try? Snapshot.read(folder)
                 else { continue }
                 let claiming = pipelineFile.map { file in
                     snapshot.pipelineFile != file && !ancestors.contains(snapshot.pipelineFile) && !snapshot.pipeline.ancestors.contains(file)
                 } ?? false
+                if indexes, let index = ResultIndex.load(folder, snapshotData: data) {
+                    entries.reserveCapacity(entries.count + index.entries.count)
+                    if claiming { claims.reserveCapacity(claims.count + index.entries.reduce(0) { $0 + $1.outputs.count }) }
+                    for entry in index.entries {
+                        let step = index.steps[entry.step]
+                        add(entry.key, outputs: entry.outputs, digests: entry.digests, metrics: entry.metrics, run: name, folder: folder, snapshot: snapshot,
+                            claiming: claiming ? (step.name, step.outputs) : nil)
+                    }
+                    continue
+                }
+                guard let plan = try? snapshot.plan(reading: nil).plan, let state = try? JournalState(directory: folder.journal, repair: false) else { continue }
                 for unit in plan.units where !unit.outputs.isEmpty {
                     guard state.units[unit.key]?.committed == true, let digests = state.commitOutputs[unit.key],
                         digests.count == unit.outputs.count
                     else { continue }
-                    if claiming { claim(unit, of: plan, run: name, snapshot: snapshot) }
-                    guard entries[unit.key] == nil else { continue }
-                    entries[unit.key] = Source(run: name, folder: folder.path, root: snapshot.root, outputs: unit.outputs, digests: digests,
-                                               metrics: state.commitMetrics[unit.key] ?? [])
+                    let step = plan.pipeline.steps[unit.step]
+                    add(unit.key, outputs: unit.outputs, digests: digests, metrics: state.commitMetrics[unit.key] ?? [], run: name, folder: folder, snapshot: snapshot,
+                        claiming: claiming ? (step.name, step.outputs.map(\.name)) : nil)
                 }
             }
         }
     }
 
-    /// Registers the committed outputs of `unit` of another pipeline file's run.
-    mutating func claim(_ unit: PlannedUnit, of plan: Plan, run: String, snapshot: Snapshot) {
-        let step = plan.pipeline.steps[unit.step]
-        for (output, path) in zip(step.outputs, unit.outputs) {
-            let declaration = "steps.\(step.name).outputs.\(output.name)"
-            let place = plan.pipeline.error(at: declaration, "")
-            claims[Self.absolute(path, root: snapshot.root)] = Claim(run: run, key: unit.key, file: place.file, line: place.line, declaration: declaration)
+    /// Registers a committed unit of another run: its results (the first run holding a key
+    /// wins) and, for another pipeline file's run (`claiming`: its step and output names),
+    /// its output paths.
+    private mutating func add(_ key: Digest, outputs: [String], digests: [OutputDigest], metrics: [Metric], run: String, folder: RunFolder, snapshot: Snapshot,
+                              claiming: (step: String, outputs: [String])?) {
+        if let (step, names) = claiming {
+            for (output, path) in zip(names, outputs) {
+                let declaration = "steps.\(step).outputs.\(output)"
+                let place = places[declaration] ?? snapshot.pipeline.error(at: declaration, "")
+                places[declaration] = place
+                claims[Self.absolute(path, root: snapshot.root)] = Claim(run: run, key: key, file: place.file, line: place.line, declaration: declaration)
+            }
         }
+        guard entries[key] == nil else { return }
+        entries[key] = Source(run: run, folder: folder.path, root: snapshot.root, outputs: outputs, digests: digests, metrics: metrics)
     }
 
     /// Whether runs of other pipeline files committed any outputs.
@@ -86,9 +107,10 @@ public struct ResultCache: Sendable {
     /// The run of another pipeline file that committed an output at `path` (absolute), if any.
     public func claim(of path: String) -> Claim? { claims[path] }
 
-    /// An output path made absolute against its run's root, `.` and `..` resolved.
+    /// An output path made absolute against its run's root, `.` and `..` resolved by the text
+    /// (symbolic links are not read: both sides of a comparison are made the same way).
     static func absolute(_ path: String, root: String) -> String {
-        ((path.hasPrefix("/") ? path : "\(root)/\(path)") as NSString).standardizingPath
+        RawPath.normalized(path.hasPrefix("/") ? path : "\(root)/\(path)")
     }
 
     /// The other run that committed `key`, if any.

@@ -8,7 +8,9 @@ import Foundation
 /// - `lock`: who runs it now (host, pid, start time);
 /// - `logs/STEP/ITEM.log`: each unit's stdout and stderr (empty logs are removed);
 /// - `snapshots/DIGEST.json`: every snapshot the run has had, so trials that a restart
-///   dropped (`--set`) can still be listed as orphaned.
+///   dropped (`--set`) can still be listed as orphaned;
+/// - `results.index`: what the run committed, for the other runs of the workspace (see
+///   ``ResultIndex``; a cache, rewritten after each session).
 public struct RunFolder: Sendable, Equatable {
     public let path: String
 

@@ -72,20 +72,27 @@ enum SessionJournal {
     }
 
     /// Runs `body` (the session), then journals its end and closes the segment, keeping the
-    /// state checkpoint as `checkpointing` says; on an error, closes the segment (what was
-    /// written stays) and rethrows it as a `RunError`.
-    static func session(_ writer: SegmentWriter, checkpointing: Checkpointing, in folder: RunFolder, _ body: () throws -> RunSummary) throws(RunError) -> RunSummary {
+    /// state checkpoint as `checkpointing` says and, with a checkpoint, rewriting the run's
+    /// ``ResultIndex`` of `plan`; on an error, closes the segment (what was written stays) and
+    /// rethrows it as a `RunError`.
+    static func session(_ writer: SegmentWriter, checkpointing: Checkpointing, in folder: RunFolder, plan: Plan, _ body: () throws -> RunSummary) throws(RunError) -> RunSummary {
         let checkpointer: JournalCheckpointer?
+        let initial: JournalState?
         switch checkpointing {
-        case .none: checkpointer = nil
-        case .periodic(let state): checkpointer = JournalCheckpointer(directory: folder.journal, state: state)
-        case .atTheEnd(let state, _): checkpointer = JournalCheckpointer(directory: folder.journal, state: state, periodic: false)
+        case .none: (checkpointer, initial) = (nil, nil)
+        case .periodic(let state): (checkpointer, initial) = (JournalCheckpointer(directory: folder.journal, state: state), state)
+        case .atTheEnd(let state, _): (checkpointer, initial) = (JournalCheckpointer(directory: folder.journal, state: state, periodic: false), state)
         }
         var summary: RunSummary?
         defer {
             var write = summary != nil
             if case .atTheEnd(_, let settled) = checkpointing, let summary { write = settled(summary) }
-            checkpointer?.finish(writing: write)
+            let newest = checkpointer?.finish(writing: write)
+            if write, var final = newest ?? initial {
+                // The journal as closed: the newest checkpoint (or the session's start) and what followed.
+                if (try? final.refresh(directory: folder.journal)) != true { final = (try? JournalState(directory: folder.journal, repair: false)) ?? JournalState() }
+                ResultIndex.write(plan: plan, state: final, in: folder)
+            }
         }
         let ended = try run(writer, body)
         try close(writer, ended)

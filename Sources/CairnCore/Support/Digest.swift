@@ -28,7 +28,7 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     /// The SHA-256 of `bytes`.
-    init(ofBytes bytes: [UInt8]) {
+    public init(ofBytes bytes: [UInt8]) {
         let hash = bytes.withUnsafeBytes { SHA256.hash(data: $0) }
         self = hash.withUnsafeBytes { Digest(raw: $0) }
     }
