@@ -40,6 +40,26 @@ public struct FramedFile: Sendable {
         return out
     }
 
+    /// A buffer to append a payload to, to be framed in place by ``finish(_:)`` (no copy of a
+    /// large payload).
+    public func start(reserving capacity: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: Self.headerSize)
+        out.reserveCapacity(Self.headerSize + capacity)
+        return out
+    }
+
+    /// Writes the header of the payload appended to a buffer from ``start(reserving:)``.
+    public func finish(_ buffer: inout [UInt8]) {
+        let payloadCount = buffer.count - Self.headerSize
+        let crc = buffer.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[Self.headerSize...])) }
+        var header = magic
+        Self.appendLE(UInt64(version), bytes: 4, to: &header)
+        Self.appendLE(UInt64(subversion), bytes: 4, to: &header)
+        Self.appendLE(UInt64(payloadCount), bytes: 8, to: &header)
+        Self.appendLE(UInt64(crc), bytes: 4, to: &header)
+        buffer.replaceSubrange(0..<Self.headerSize, with: header)
+    }
+
     /// The payload of `raw` when it is this kind and version of file, whole and intact.
     public func payload(of raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
         guard raw.count >= Self.headerSize, raw.prefix(8).elementsEqual(magic),

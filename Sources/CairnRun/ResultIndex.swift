@@ -44,16 +44,17 @@ struct ResultIndex: Equatable {
     var entries: [Entry]
 
     /// The committed units of `plan` with outputs, as `state` (folded from the whole journal
-    /// now) says; `snapshot` is the digest of the `snapshot.json` bytes the plan came from.
-    init(plan: Plan, state: JournalState, snapshot: Digest) {
-        self.snapshot = snapshot
-        coverage = state.coverage
-        steps = plan.pipeline.steps.map { Step(name: $0.name, outputs: $0.outputs.map(\.name)) }
-        entries = []
+    /// now) says, in plan order.
+    static func entries(of plan: Plan, state: JournalState, _ body: (Entry) -> Void) {
         for unit in plan.units where !unit.outputs.isEmpty {
             guard state.units[unit.key]?.committed == true, let digests = state.commitOutputs[unit.key], digests.count == unit.outputs.count else { continue }
-            entries.append(Entry(key: unit.key, step: unit.step, outputs: unit.outputs, digests: digests, metrics: state.commitMetrics[unit.key] ?? []))
+            body(Entry(key: unit.key, step: unit.step, outputs: unit.outputs, digests: digests, metrics: state.commitMetrics[unit.key] ?? []))
         }
+    }
+
+    /// The steps of `plan`, as the index names them.
+    static func steps(of plan: Plan) -> [Step] {
+        plan.pipeline.steps.map { Step(name: $0.name, outputs: $0.outputs.map(\.name)) }
     }
 
     init(snapshot: Digest, coverage: [JournalCheckpoint.Coverage], steps: [Step], entries: [Entry]) {
@@ -79,8 +80,12 @@ struct ResultIndex: Equatable {
             unlink(path)
             return
         }
-        let index = ResultIndex(plan: plan, state: state, snapshot: digest(ofSnapshot: data))
-        do { try FramedFile.write(index.file(), to: path, temporary: "\(path).\(getpid()).tmp", what: "result index") } catch {
+        var count = 0
+        entries(of: plan, state: state) { _ in count += 1 }
+        let bytes = file(snapshot: digest(ofSnapshot: data), coverage: state.coverage, steps: steps(of: plan), count: count) { add in
+            entries(of: plan, state: state, add)
+        }
+        do { try FramedFile.write(bytes, to: path, temporary: "\(path).\(getpid()).tmp", what: "result index") } catch {
             unlink(path)
         }
     }
@@ -98,8 +103,14 @@ struct ResultIndex: Equatable {
 
     /// The framed file.
     func file() -> [UInt8] {
-        var p: [UInt8] = []
-        p.reserveCapacity(64 + entries.count * 96)
+        Self.file(snapshot: snapshot, coverage: coverage, steps: steps, count: entries.count) { add in entries.forEach(add) }
+    }
+
+    /// The framed file of an index whose `count` entries `each` hands over one by one (so that
+    /// a million of them are never held as values at once).
+    static func file(snapshot: Digest, coverage: [JournalCheckpoint.Coverage], steps: [Step], count: Int,
+                     entries each: ((Entry) -> Void) -> Void) -> [UInt8] {
+        var p = framing.start(reserving: 64 + count * 96)
         func int(_ v: Int) { RecordCodec.put(Int64(v), &p) }
         func string(_ s: String) { RecordCodec.put(s, &p) }
         snapshot.append(to: &p)
@@ -111,8 +122,10 @@ struct ResultIndex: Equatable {
             int(s.outputs.count)
             for o in s.outputs { string(o) }
         }
-        int(entries.count)
-        for e in entries {
+        int(count)
+        var written = 0
+        each { e in
+            written += 1
             e.key.append(to: &p)
             int(e.step)
             int(e.outputs.count)
@@ -127,7 +140,9 @@ struct ResultIndex: Equatable {
                 RecordCodec.put(Int64(bitPattern: m.value.bitPattern), &p)
             }
         }
-        return Self.framing.frame(p)
+        precondition(written == count, "the index's entries changed while it was written")
+        framing.finish(&p)
+        return p
     }
 
     /// The index a payload holds; nil when it is malformed.
