@@ -85,7 +85,11 @@ struct ResultIndex: Equatable {
         let bytes = file(snapshot: digest(ofSnapshot: data), coverage: state.coverage, steps: steps(of: plan), count: count) { add in
             entries(of: plan, state: state, add)
         }
-        do { try FramedFile.write(bytes, to: path, temporary: "\(path).\(getpid()).tmp", what: "result index") } catch {
+        // Only the lock holder writes it: a temporary file left here is a killed session's.
+        for name in RawPath.entries(of: folder.path) ?? [] where name.hasPrefix(".\(fileName).") && name.hasSuffix(".tmp") {
+            unlink("\(folder.path)/\(name)")
+        }
+        do { try FramedFile.write(bytes, to: path, temporary: "\(folder.path)/.\(fileName).\(getpid()).tmp", what: "result index") } catch {
             unlink(path)
         }
     }

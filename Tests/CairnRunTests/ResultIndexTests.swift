@@ -91,8 +91,10 @@ import Testing
         try bytes.write(to: URL(fileURLWithPath: path))
         #expect(index(dir) == nil, "damaged")
         expectIndexAgrees(dir, other: other, "damaged index")
+        dir.write(".cairn/runs/a/.results.index.99999.tmp", "half of a write a kill -9 cut")
         #expect(try CairnBinary.run(["resume", ".cairn/runs/a"], in: dir.path).status == 0)
         #expect(index(dir) != nil, "a session that ran nothing rewrites it too")
+        #expect(!dir.exists(".cairn/runs/a/.results.index.99999.tmp"), "and removes what a killed write left")
         let snapshot = "\(dir.path)/.cairn/runs/a/snapshot.json"
         try (dir.read(".cairn/runs/a/snapshot.json")! + " ").write(toFile: snapshot, atomically: true, encoding: .utf8)
         #expect(index(dir) == nil, "another snapshot")
