@@ -18,6 +18,12 @@ final class BackgroundReplay: Sendable {
         }
     }
 
+    /// A read already made (see ``RunOptions/inspected``).
+    init(ready state: JournalState) {
+        replayed.withLock { $0 = .success(state) }
+        done.signal()
+    }
+
     /// Waits for the read to finish; any number of calls (the shared-output check before the
     /// run folder is touched, then the take-over) get the same result.
     func result() -> Result<JournalState, JournalError> {

@@ -4,7 +4,7 @@ import Foundation
 
 /// Read-only views of a run folder for `plan`, `status`, `runs` and `log`: never takes the
 /// lock, never repairs, so it works on a live run from another terminal.
-public struct RunInspector {
+public struct RunInspector: Sendable {
     public let folder: RunFolder
     public let snapshot: Snapshot
     public let plan: Plan

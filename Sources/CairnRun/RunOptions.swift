@@ -42,6 +42,11 @@ public struct RunOptions: Sendable {
     /// Makes the executor a session runs its units with (slots, signal pipe); nil for the one
     /// the plan calls for (processes, closures, or both).
     public var executor: (@Sendable (_ slots: Int, _ signalFD: Int32?) -> any Executor)?
+    /// A read of the run folder made just before the session (`cairn resume` without RUN reads
+    /// each run to find the unfinished one): the session uses its plan when it planned exactly
+    /// the snapshot the session runs, and its journal read when nothing was journaled since,
+    /// instead of doing both again — at a million units, seconds each.
+    public var inspected: RunInspector?
 
     /// As many units at once as this machine has cores, unless the pipeline says otherwise (its
     /// top-level `jobs`; ``jobsChosen`` is false).

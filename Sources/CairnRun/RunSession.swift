@@ -64,12 +64,17 @@ public enum RunSession {
     }
 
     /// Plans a snapshot for a session, reading its files (through the digest cache) unless it
-    /// stores their digests, and checks the selection against the plan.
-    static func prepare(_ given: Snapshot, options: RunOptions) throws(RunError) -> (Plan, Snapshot) {
-        let digester = FileDigester(root: given.root, verify: options.verify)
+    /// stores their digests, and checks the selection against the plan. `planned` is a plan of
+    /// `given` already made (see ``RunOptions/inspected``).
+    static func prepare(_ given: Snapshot, options: RunOptions, planned made: Plan? = nil) throws(RunError) -> (Plan, Snapshot) {
         let planned: (plan: Plan, snapshot: Snapshot)
-        do { planned = try given.plan(reading: digester) } catch { throw .pipeline(error) }
-        digester.save()
+        if let made, !options.verify {
+            planned = (made, given)
+        } else {
+            let digester = FileDigester(root: given.root, verify: options.verify)
+            do { planned = try given.plan(reading: digester) } catch { throw .pipeline(error) }
+            digester.save()
+        }
         if let problem = options.selection.problems(in: planned.plan) { throw RunError.usage(problem) }
         if let step = planned.plan.pipeline.steps.first(where: { $0.isClosure && options.closures[$0.name] == nil }) {
             throw DeclaredPipeline.refusal(given, folder: nil)

@@ -35,8 +35,10 @@ struct SessionSetup {
     /// and `base` the pipeline to store as the snapshot instead of the one run.
     init(_ given: Snapshot, folder: RunFolder, options: RunOptions, observer: any RunObserver, host: HostIdentity,
          lock held: RunLock? = nil, storing base: PipelineSpec? = nil, policy: Policy) throws(RunError) {
-        let replay = BackgroundReplay(journal: folder.journal)
-        var (plan, snapshot) = try RunSession.prepare(given, options: options)
+        // A read of this folder made just before, of this very snapshot: its plan and journal read.
+        let inspected = options.inspected.flatMap { $0.folder == folder && $0.snapshot == given ? $0 : nil }
+        let replay = inspected.map { BackgroundReplay(ready: $0.state) } ?? BackgroundReplay(journal: folder.journal)
+        var (plan, snapshot) = try RunSession.prepare(given, options: options, planned: inspected?.plan)
         if policy.checkMachineBudget, let problem = options.budget.problem(in: plan) { throw .pipeline(problem) }
         let previous = folder.exists ? try? Snapshot.read(folder) : nil
         // The workspace's other runs: results to reuse, and output paths other pipeline files own.

@@ -104,12 +104,14 @@ struct ResumeCommand: ParsableCommand {
         // A restart with changed values (--set) or forced units may take up a complete run: the latest one.
         let restart = changes != nil || !selection.force.isEmpty || selection.forceAll
         let folder: RunFolder
+        var inspected: RunInspector?
         if target == nil, !restart {
             guard let unfinished = try RunTarget.unfinished() else {
                 Terminal.standardOutput.line("every run below this folder is complete; nothing to resume")
                 return
             }
-            folder = unfinished
+            folder = unfinished.folder
+            inspected = detach ? nil : unfinished
         } else {
             folder = try RunTarget.resolve(target, preferUnfinished: !restart)
         }
@@ -117,7 +119,7 @@ struct ResumeCommand: ParsableCommand {
             try Detach.start(folder: folder)
             return
         }
-        let code = try resume(folder, changes: changes)
+        let code = try resume(folder, changes: changes, inspected: inspected)
         if code != 0 { throw ExitCode(code) }
     }
 
@@ -140,8 +142,8 @@ struct ResumeCommand: ParsableCommand {
         return worst
     }
 
-    /// Resumes one run folder; its exit code.
-    func resume(_ folder: RunFolder, changes: Overrides?) throws -> Int32 {
+    /// Resumes one run folder; its exit code. `inspected` is a read of it just made.
+    func resume(_ folder: RunFolder, changes: Overrides?, inspected: RunInspector? = nil) throws -> Int32 {
         var snapshot = try Snapshot.read(folder)
         if let declared = try DeclaredProgram.resumable(snapshot, folder: folder) {
             snapshot = declared
@@ -157,13 +159,14 @@ struct ResumeCommand: ParsableCommand {
         if let changes { snapshot = try snapshot.overriding(changes) }
         if selection.shard != nil { snapshot.scope = try selection.scope() }
         snapshot.slurm = executor.slurm(stored: snapshot.slurm)
-        return try Execute.session(snapshot: snapshot, folder: folder, options: execution, selection: selection)
+        return try Execute.session(snapshot: snapshot, folder: folder, options: execution, selection: selection, inspected: inspected)
     }
 }
 
 /// The part `run` and `resume` share.
 enum Execute {
-    static func session(snapshot: Snapshot, folder: RunFolder, options: ExecutionOptions, selection: SelectionOptions, workspace: [String] = [], oneshot: Bool = false) throws -> Int32 {
+    static func session(snapshot: Snapshot, folder: RunFolder, options: ExecutionOptions, selection: SelectionOptions, workspace: [String] = [], oneshot: Bool = false,
+                        inspected: RunInspector? = nil) throws -> Int32 {
         let terminal = Terminal.standardError
         let progress = ProgressPrinter(terminal: terminal, quiet: options.quiet)
         var runOptions = options.runOptions()
@@ -172,6 +175,7 @@ enum Execute {
         runOptions.fresh = selection.fresh
         runOptions.workspace = workspace
         runOptions.closures = DeclaredProgram.current?.closures ?? ClosureSteps()
+        runOptions.inspected = inspected
         let show = { (explanation: Explanation, _: JournalState) in
             if !options.quiet {
                 let printer = PlanPrinter(explanation: explanation, folder: folder, color: Terminal.standardOutput.color)

@@ -24,7 +24,7 @@ enum RunTarget {
         }
         let entries = try runs()
         if preferUnfinished {
-            if let folder = try unfinished(among: entries) { return folder }
+            if let inspector = try unfinished(among: entries) { return inspector.folder }
             throw RunError.usage("every run below this folder is complete; nothing to resume")
         }
         return entries[0].folder
@@ -32,16 +32,17 @@ enum RunTarget {
 
     /// For `resume` without RUN: the most recently active unfinished run below the current
     /// folder, or nil when every run there is complete (each run is inspected once: planned,
-    /// its journal read — seconds at a million units). A run that cannot be read is never
+    /// its journal read — seconds at a million units; the session then starts from the chosen
+    /// run's inspection, see ``RunOptions/inspected``). A run that cannot be read is never
     /// chosen; when one could not be read and none is unfinished, that is an error (exit 2), as
     /// before, rather than "all complete".
-    static func unfinished(among given: [RunCatalog.Entry]? = nil) throws(RunError) -> RunFolder? {
+    static func unfinished(among given: [RunCatalog.Entry]? = nil) throws(RunError) -> RunInspector? {
         let entries: [RunCatalog.Entry]
         if let given { entries = given } else { entries = try runs() }
         var unreadable = false
         for entry in entries {
             guard let inspector = try? RunInspector(folder: entry.folder) else { unreadable = true; continue }
-            if !inspector.isComplete { return entry.folder }
+            if !inspector.isComplete { return inspector }
         }
         if unreadable { throw RunError.usage("every run below this folder is complete; nothing to resume") }
         return nil
