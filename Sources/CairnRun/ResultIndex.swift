@@ -105,11 +105,6 @@ struct ResultIndex: Equatable {
         return index
     }
 
-    /// The framed file.
-    func file() -> [UInt8] {
-        Self.file(snapshot: snapshot, coverage: coverage, steps: steps, count: entries.count) { add in entries.forEach(add) }
-    }
-
     /// The framed file of an index whose `count` entries `each` hands over one by one (so that
     /// a million of them are never held as values at once).
     static func file(snapshot: Digest, coverage: [JournalCheckpoint.Coverage], steps: [Step], count: Int,
