@@ -46,25 +46,53 @@ extension Runner {
             fail(index, exitCode: 0, duration: completion.duration, reason: error.description, allowRetry: true)
             return
         }
-        let outputs: [OutputDigest]
-        do {
-            outputs = try staging.commit(outputs: unit.outputs, staged: attempt.staged, names: step.outputs.map(\.name))
-        } catch {
-            if error.fatal {
-                interrupted(index, attempt)
-                fatal("\(plan.label(of: unit)): \(error.reason); free space or fix the folder, then run `cairn resume`")
-                return
-            }
-            fail(index, exitCode: 0, duration: completion.duration, reason: error.reason, allowRetry: true)
+        attempts[index] = nil
+        guard !unit.outputs.isEmpty else {
+            committed(index, attempt, duration: completion.duration, metrics: metrics, outputs: [])
             return
         }
-        attempts[index] = nil
+        committing[index] = Committing(attempt: attempt, duration: completion.duration, metrics: metrics)
+        committer.submit(OutputCommitter.Job(unit: index, outputs: unit.outputs, staged: attempt.staged, names: step.outputs.map(\.name)))
+    }
+
+    /// Journals the commits whose outputs the committer placed: first the folders the batch
+    /// renamed into are fsynced (once each), then each unit's commit is journaled.
+    func collectCommits() {
+        guard committer.pending > 0 else { return }
+        let done = committer.take()
+        guard !done.isEmpty else { return }
+        var folders = Set<String>()
+        for job in done { folders.formUnion(job.folders) }
+        Staging.sync(folders)
+        for job in done {
+            guard let waiting = committing.removeValue(forKey: job.unit) else { continue }
+            let index = job.unit
+            switch job.result {
+            case .success(let outputs):
+                for folder in job.spare { spareStaging[RawPath.split(folder).folder, default: []].append(folder) }
+                committed(index, waiting.attempt, duration: waiting.duration, metrics: waiting.metrics, outputs: outputs)
+            case .failure(let error):
+                attempts[index] = waiting.attempt  // what `fail` and `interrupted` close
+                if error.fatal {
+                    interrupted(index, waiting.attempt)
+                    fatal("\(plan.label(of: plan.units[index])): \(error.reason); free space or fix the folder, then run `cairn resume`")
+                } else {
+                    fail(index, exitCode: 0, duration: waiting.duration, reason: error.reason, allowRetry: true)
+                }
+            }
+        }
+    }
+
+    /// Journals a unit's commit (its outputs in place and their folders synced).
+    func committed(_ index: Int, _ attempt: Attempt, duration: Double, metrics: [Metric], outputs: [OutputDigest]) {
+        let unit = plan.units[index]
+        let step = plan.pipeline.steps[unit.step]
         faults.outputsRenamed()
         if let covered = plan.itemsCovered(by: unit), covered < plan.items.count {
             _ = append(.partial(key: unit.key, step: step.name, items: covered, total: plan.items.count))
         }
         let commit = UnitCommit(key: unit.key, attempt: attempt.number, exitCode: 0,
-                                durationMs: Int64(completion.duration * 1000), time: now(), outputs: outputs, metrics: metrics)
+                                durationMs: Int64(duration * 1000), time: now(), outputs: outputs, metrics: metrics)
         if let sequence = append(.committed(commit)) {
             awaitingDurability.append(sequence: sequence, unit: index, hasDependents: scheduler.hasDependents(index))
         }

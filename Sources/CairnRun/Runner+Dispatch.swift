@@ -23,7 +23,7 @@ extension Runner {
                 }
                 _ = RawPath.makeDirectories(command.checkpointFolder(unit))
             }
-            let staged = unit.outputs.isEmpty ? [] : try staging.prepare(unit.outputs, attempt: "\(attemptPrefix)-\(attemptCounter)")
+            let staged = unit.outputs.isEmpty ? [] : try staging.prepare(unit.outputs, attempt: "\(attemptPrefix)-\(attemptCounter)", spare: &spareStaging)
             let shown = scratch.map { root in staged.map { "\(root)/\($0)" } } ?? staged
             let resources = step.resources
             let gpus = use.take(resources)

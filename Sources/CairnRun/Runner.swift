@@ -25,6 +25,13 @@ final class Runner {
         var shown: [String] = []
     }
 
+    /// An attempt that succeeded, whose outputs the committer is placing.
+    struct Committing {
+        var attempt: Attempt
+        var duration: Double
+        var metrics: [Metric]
+    }
+
     let plan: Plan
     /// Other runs' committed units (units decided "reused" take their outputs from there).
     let cache: ResultCache
@@ -49,6 +56,11 @@ final class Runner {
     var attempts: [Int: Attempt] = [:]
     var sessionAttempts: [Int: Int] = [:]
     var awaitingDurability = DurabilityQueue()
+    /// Places succeeded attempts' outputs off this thread.
+    let committer: OutputCommitter
+    var committing: [Int: Committing] = [:]
+    /// Staging folder → emptied attempt folders in it, reused by later attempts.
+    var spareStaging: [String: [String]] = [:]
     var progress: RunProgress
     var summary = RunSummary()
     var stopping = false
@@ -84,6 +96,8 @@ final class Runner {
         self.observer = observer
         self.wallClock = wallClock
         self.staging = Staging(root: scratch ?? root)
+        // Enough threads for the fsyncs of a batch of units to overlap.
+        self.committer = OutputCommitter(staging: staging, threads: min(max(executor.slots, 2), 8), waker: executor.waker)
         self.workingDirectory = root
         self.scratch = scratch
         // The segment's whole name (number, host, pid): SLURM workers open segments at the same
@@ -153,7 +167,9 @@ final class Runner {
         while true {
             // Due retries become ready; `deadline` is when the next one will.
             var deadline = stopping ? nil : scheduler.release(now: MonotonicClock.now())
-            dispatch: while !stopping, executor.runningCount < executor.slots, let unit = scheduler.next() {
+            // Units whose outputs are still being placed count against a bound of their own.
+            dispatch: while !stopping, executor.runningCount < executor.slots, committer.pending < 2 * executor.slots + 8,
+                            let unit = scheduler.next() {
                 switch admit(unit) {
                 case .start: launch(unit)
                 case .later:
@@ -164,8 +180,9 @@ final class Runner {
             }
             if let end = timeDeadline, !stopping, MonotonicClock.now() >= end { timeUp("the time limit") }
             if let end = timeDeadline, !stopping { deadline = min(deadline ?? end, end) }
+            collectCommits()
             settleDurable()
-            let idle = executor.runningCount == 0 && awaitingDurability.isEmpty
+            let idle = executor.runningCount == 0 && committer.pending == 0 && awaitingDurability.isEmpty
             if idle && (stopping || scheduler.isFinished) { break }
             if idle && deadline == nil && scheduler.readyCount == 0 { break }
             if let error = journal.error, !awaitingDurability.isEmpty {
@@ -190,13 +207,16 @@ final class Runner {
             let events = executor.wait(until: deadline)
             for signal in events.signals { handle(signal: signal) }
             for end in events.ends { finish(end) }
+            collectCommits()
             settleDurable()
             report(final: false)
         }
+        committer.close()
         do { try journal.flush() } catch { fatal("\(error)") }
         settleDurable()
         summary.notStarted = scheduler.states.count { $0 == .ready || $0 == .waiting || $0 == .delayed } + postponed
         report(final: true)
+        Staging.removeSpare(spareStaging, root: staging.root)
         staging.removeEmptyStagingFolders(outputs: plan.units.lazy.flatMap(\.outputs))
         return summary
     }

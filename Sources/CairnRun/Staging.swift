@@ -37,20 +37,58 @@ struct Staging {
         "\(Self.stagingFolder(of: output))/\(attempt)/\(RawPath.split(output).name)"
     }
 
-    /// Creates the staging folders of an attempt's outputs.
-    func prepare(_ outputs: [String], attempt: String) throws(RunError) -> [String] {
+    /// Creates the staging folders of an attempt's outputs, or takes emptied ones from
+    /// `spare` (staging folder → attempt folders that committed and are empty, see
+    /// ``emptied(_:)``): making and removing a folder per unit is most of what an output costs
+    /// the file system.
+    func prepare(_ outputs: [String], attempt: String, spare: inout [String: [String]]) throws(RunError) -> [String] {
         var paths: [String] = []
+        var taken: [String: String] = [:]  // staging folder → this attempt's folder in it
         for output in outputs {
-            let staged = stagingPath(for: output, attempt: attempt)
-            let dir = "\(root)/\((staged as NSString).deletingLastPathComponent)"
+            let (folder, name) = (Self.stagingFolder(of: output), RawPath.split(output).name)
+            if let mine = taken[folder] {
+                paths.append("\(mine)/\(name)")
+                continue
+            }
+            // A spare folder someone removed meanwhile (another session's clean-up) is not used.
+            if let reused = spare[folder]?.popLast(), RawPath.isDirectory("\(root)/\(reused)") {
+                taken[folder] = reused
+                paths.append("\(reused)/\(name)")
+                continue
+            }
+            let mine = "\(folder)/\(attempt)"
+            let dir = "\(root)/\(mine)"
             let failure = RawPath.makeDirectories(dir)
             if failure != 0 {
                 let code = WritableCheck.errorCode(in: WritableCheck.nearestExisting(dir, root: "")) ?? failure
                 throw RunError("cannot create output folder \(RawBytes.display(dir)) (\(String(cString: strerror(code))))", machineFault: isMachineFault(code))
             }
-            paths.append(staged)
+            taken[folder] = mine
+            paths.append("\(mine)/\(name)")
         }
         return paths
+    }
+
+    /// After a commit renamed `staged` out: the attempt folders left empty, for a later attempt
+    /// of this session (``prepare(_:attempt:spare:)``); folders holding anything else the
+    /// attempt wrote are removed.
+    func emptied(_ staged: [String]) -> [String] {
+        var empty: [String] = []
+        for folder in Set(staged.map { RawPath.split($0).folder }) {
+            if RawPath.entries(of: "\(root)/\(folder)")?.isEmpty == true {
+                empty.append(folder)
+            } else {
+                RawPath.removeTree("\(root)/\(folder)")
+            }
+        }
+        return empty
+    }
+
+    /// Removes attempt folders kept for reuse (at the end of a session).
+    static func removeSpare(_ spare: [String: [String]], root: String) {
+        for folders in spare.values {
+            for folder in folders { _ = RawPath.rmdir("\(root)/\(folder)") }
+        }
     }
 
     /// Why a commit failed; `fatal` when the machine is at fault (disk full, read-only, I/O error).
