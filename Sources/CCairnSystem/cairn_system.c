@@ -81,12 +81,32 @@ int cairn_pidfd_open(pid_t pid) {
 
 static int signal_pipe_write = -1;
 
+static volatile sig_atomic_t stop_signals = 0;
+static volatile sig_atomic_t holders = 0;
+
 static void cairn_signal_handler(int sig) {
     int saved = errno;
+    if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+        stop_signals = stop_signals + 1;
+        if (stop_signals >= 2 && holders == 0) {
+            static const char message[] = "cairn: stopping at once (second signal; no unit was running)\n";
+            ssize_t ignored = write(2, message, sizeof message - 1);
+            (void)ignored;
+            _exit(128 + sig);
+        }
+    }
     unsigned char byte = (unsigned char)sig;
     ssize_t ignored = write(signal_pipe_write, &byte, 1);
     (void)ignored;
     errno = saved;
+}
+
+void cairn_signal_hold(void) {
+    __atomic_add_fetch(&holders, 1, __ATOMIC_SEQ_CST);
+}
+
+void cairn_signal_release(void) {
+    __atomic_sub_fetch(&holders, 1, __ATOMIC_SEQ_CST);
 }
 
 int cairn_signal_pipe_install(const int *signals, int count) {

@@ -1,3 +1,4 @@
+import CCairnSystem
 import CairnCore
 import CairnExecutor
 import CairnJournal
@@ -118,6 +119,8 @@ public enum OptimizerSession {
         let executor = LocalExecutor(slots: 1, signalFD: options.signalFD)
         let job = AttemptRequest(id: 0, command: command, environment: environment, workingDirectory: root,
                       logPath: "\(folder.logs)/optimizer.log", timeout: nil, grace: options.grace)
+        cairn_signal_hold()  // a second signal stops the optimizer's process through the loop
+        defer { cairn_signal_release() }
         do { _ = try executor.start(job) } catch { return .failed("could not start (\(error))") }
         var stopping: Int32?
         while true {

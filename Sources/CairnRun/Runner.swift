@@ -1,3 +1,4 @@
+import CCairnSystem
 import CairnCore
 import CairnExecutor
 import CairnJournal
@@ -164,6 +165,12 @@ final class Runner {
 
     /// Runs until every unit is committed, failed or skipped, or the run is stopped.
     func run() -> RunSummary {
+        // While the loop runs, every signal goes through the pipe (a second one kills running
+        // units and is journaled); before and after it, a second one ends the process at once.
+        cairn_signal_hold()
+        defer { cairn_signal_release() }
+        // Signals that came while the session planned stop it before its first unit starts.
+        for signal in executor.wait(until: MonotonicClock.now()).signals { handle(signal: signal) }
         while true {
             // Due retries become ready; `deadline` is when the next one will.
             var deadline = stopping ? nil : scheduler.release(now: MonotonicClock.now())

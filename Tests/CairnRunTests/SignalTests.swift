@@ -60,6 +60,56 @@ import Testing
         #expect(status.stdout.contains("\"interrupted\" : 1"))
     }
 
+    /// A pipeline whose planning takes seconds in a debug build (100,000 items); every unit
+    /// that starts leaves a file.
+    static let slowToPlan = "name: slow\nitems: {i: {range: [0, 100000]}}\nsteps:\n  - {name: t, run: 'touch started-{i}'}\n"
+
+    /// Waits until `pid` catches SIGINT (its handler is installed: a signal now reaches Cairn).
+    static func catchesSIGINT(_ pid: Int32) -> Bool {
+        CairnBinary.waitFor {
+            let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+                  let mask = UInt64(line.dropFirst("SigCgt:".count).trimmingCharacters(in: .whitespaces), radix: 16) else { return false }
+            return mask & (1 << (UInt64(SIGINT) - 1)) != 0
+        }
+    }
+
+    @Test func aSignalWhilePlanningStopsTheSessionBeforeItsFirstUnit() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", Self.slowToPlan)
+        let run = try CairnBinary.start(["run", "p.yaml", "-j", "2"], in: dir.path)
+        #expect(Self.catchesSIGINT(run.pid))
+        run.signal(SIGINT)
+        let result = run.wait(timeout: 120)
+        #expect(result.status == 130, "\(result.stderr)")
+        #expect(result.stderr.contains("SIGINT received"))
+        let started = (try? FileManager.default.contentsOfDirectory(atPath: dir.path))?.filter { $0.hasPrefix("started-") } ?? []
+        #expect(started.isEmpty, "\(started.count) unit(s) started after the signal")
+        // Not even an attempt the signal then stopped: the journal holds none.
+        let status = try CairnBinary.run(["status", "--json"], in: dir.path)
+        #expect(status.stdout.contains("\"interrupted\" : 0") && status.stdout.contains("\"running\" : 0"), "\(status.stdout)")
+    }
+
+    @Test func aSecondSignalWhilePlanningEndsTheProcessAtOnce() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", Self.slowToPlan)
+        let run = try CairnBinary.start(["run", "p.yaml", "-j", "2"], in: dir.path)
+        #expect(Self.catchesSIGINT(run.pid))
+        run.signal(SIGINT)
+        usleep(100_000)
+        let second = Date()
+        run.signal(SIGINT)
+        let result = run.wait(timeout: 120)
+        let took = Date().timeIntervalSince(second)
+        #expect(result.status == 130, "\(result.stderr)")
+        #expect(result.stderr.contains("stopping at once"))
+        #expect(took < 1.5, "exited \(took) s after the second signal (planning takes seconds)")
+        let started = (try? FileManager.default.contentsOfDirectory(atPath: dir.path))?.filter { $0.hasPrefix("started-") } ?? []
+        #expect(started.isEmpty)
+    }
+
     @Test func sigusr1PrintsWhatIsRunningAndTheRunGoesOn() throws {
         let dir = TemporaryFolder()
         defer { dir.remove() }

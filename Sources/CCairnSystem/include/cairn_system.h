@@ -17,7 +17,16 @@ int cairn_pidfd_open(pid_t pid);
 /// Installs handlers for the given signals that write the signal number as one byte to a
 /// non-blocking close-on-exec pipe. Returns the read end, or -1 with errno set.
 /// Also unblocks them in the calling thread. Call once, from the main thread, before running units.
+/// A second SIGINT, SIGTERM or SIGHUP while no session holds the signals (see
+/// `cairn_signal_hold`) ends the process at once with 128 + the signal, after one line on
+/// stderr: before a session's first unit there is nothing to stop or journal, and waiting for
+/// the plan to finish would make Ctrl-C Ctrl-C slow.
 int cairn_signal_pipe_install(const int *signals, int count);
+
+/// A session's loop runs (units may run): signals only go to the pipe, however many come.
+/// Calls nest; each `cairn_signal_hold` is undone by one `cairn_signal_release`.
+void cairn_signal_hold(void);
+void cairn_signal_release(void);
 
 /// Ignores SIGPIPE process-wide.
 void cairn_ignore_sigpipe(void);
