@@ -29,7 +29,11 @@ final class OutputsOnlyExecutor: Executor {
         request.work = .closure { _ in
             for path in outputs {
                 let full = path.hasPrefix("/") ? path : "\(folder)/\(path)"
-                guard FileManager.default.createFile(atPath: full, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+                // What `: > FILE` does: one open that creates or truncates (not Foundation's
+                // createFile, which writes a temporary file and renames it).
+                let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                guard fd >= 0 else { throw CocoaError(.fileWriteUnknown) }
+                close(fd)
             }
         }
         return try inner.start(request)
