@@ -174,8 +174,9 @@ final class Runner {
         while true {
             // Due retries become ready; `deadline` is when the next one will.
             var deadline = stopping ? nil : scheduler.release(now: MonotonicClock.now())
-            // Units whose outputs are still being placed count against a bound of their own.
-            dispatch: while !stopping, executor.runningCount < executor.slots, committer.pending < 2 * executor.slots + 8,
+            // At most `slots` units whose outputs are still being placed: what a crash can cost
+            // beyond the running units (their work is done, their commits not yet journaled).
+            dispatch: while !stopping, executor.runningCount < executor.slots, committer.pending < executor.slots,
                             let unit = scheduler.next() {
                 switch admit(unit) {
                 case .start: launch(unit)
