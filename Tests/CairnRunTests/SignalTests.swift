@@ -64,28 +64,35 @@ import Testing
     /// that starts leaves a file.
     static let slowToPlan = "name: slow\nitems: {i: {range: [0, 100000]}}\nsteps:\n  - {name: t, run: 'touch started-{i}'}\n"
 
-    /// Waits until `pid` catches SIGINT (its handler is installed: a signal now reaches Cairn).
-    static func catchesSIGINT(_ pid: Int32) -> Bool {
-        CairnBinary.waitFor {
-            let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+    /// Starts `cairn run` of ``slowToPlan`` in `dir`, sends SIGINT once Cairn catches it (its
+    /// handler is installed, the plan under way), and `then` whatever more the test sends.
+    static func interruptWhilePlanning(_ dir: TemporaryFolder, then: (CairnBinary.Running) -> Void = { _ in }) throws -> CairnBinary.Result {
+        dir.write("p.yaml", slowToPlan)
+        let run = try CairnBinary.start(["run", "p.yaml", "-j", "2"], in: dir.path)
+        let caught = CairnBinary.waitFor {
+            let status = (try? String(contentsOfFile: "/proc/\(run.pid)/status", encoding: .utf8)) ?? ""
             guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
                   let mask = UInt64(line.dropFirst("SigCgt:".count).trimmingCharacters(in: .whitespaces), radix: 16) else { return false }
             return mask & (1 << (UInt64(SIGINT) - 1)) != 0
         }
+        #expect(caught)
+        run.signal(SIGINT)
+        then(run)
+        return run.wait(timeout: 120)
+    }
+
+    /// The units that started (each leaves a file).
+    static func started(in dir: TemporaryFolder) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasPrefix("started-") }
     }
 
     @Test func aSignalWhilePlanningStopsTheSessionBeforeItsFirstUnit() throws {
         let dir = TemporaryFolder()
         defer { dir.remove() }
-        dir.write("p.yaml", Self.slowToPlan)
-        let run = try CairnBinary.start(["run", "p.yaml", "-j", "2"], in: dir.path)
-        #expect(Self.catchesSIGINT(run.pid))
-        run.signal(SIGINT)
-        let result = run.wait(timeout: 120)
+        let result = try Self.interruptWhilePlanning(dir)
         #expect(result.status == 130, "\(result.stderr)")
         #expect(result.stderr.contains("SIGINT received"))
-        let started = (try? FileManager.default.contentsOfDirectory(atPath: dir.path))?.filter { $0.hasPrefix("started-") } ?? []
-        #expect(started.isEmpty, "\(started.count) unit(s) started after the signal")
+        #expect(Self.started(in: dir).isEmpty, "\(Self.started(in: dir).count) unit(s) started after the signal")
         // Not even an attempt the signal then stopped: the journal holds none.
         let status = try CairnBinary.run(["status", "--json"], in: dir.path)
         #expect(status.stdout.contains("\"interrupted\" : 0") && status.stdout.contains("\"running\" : 0"), "\(status.stdout)")
@@ -94,20 +101,17 @@ import Testing
     @Test func aSecondSignalWhilePlanningEndsTheProcessAtOnce() throws {
         let dir = TemporaryFolder()
         defer { dir.remove() }
-        dir.write("p.yaml", Self.slowToPlan)
-        let run = try CairnBinary.start(["run", "p.yaml", "-j", "2"], in: dir.path)
-        #expect(Self.catchesSIGINT(run.pid))
-        run.signal(SIGINT)
-        usleep(100_000)
-        let second = Date()
-        run.signal(SIGINT)
-        let result = run.wait(timeout: 120)
+        var second = Date()
+        let result = try Self.interruptWhilePlanning(dir) { run in
+            usleep(100_000)
+            second = Date()
+            run.signal(SIGINT)
+        }
         let took = Date().timeIntervalSince(second)
         #expect(result.status == 130, "\(result.stderr)")
         #expect(result.stderr.contains("stopping at once"))
         #expect(took < 1.5, "exited \(took) s after the second signal (planning takes seconds)")
-        let started = (try? FileManager.default.contentsOfDirectory(atPath: dir.path))?.filter { $0.hasPrefix("started-") } ?? []
-        #expect(started.isEmpty)
+        #expect(Self.started(in: dir).isEmpty)
     }
 
     @Test func sigusr1PrintsWhatIsRunningAndTheRunGoesOn() throws {
