@@ -109,7 +109,11 @@ public enum TrialTable {
 
     /// The metric names of `rows`, sorted.
     public static func metricNames(_ rows: [TrialRow]) -> [String] {
-        Set(rows.flatMap(\.metrics.keys)).sorted()
+        var names = Set<String>()
+        for row in rows where !row.metrics.isEmpty {
+            for name in row.metrics.keys { names.insert(name) }
+        }
+        return names.sorted()
     }
 
     /// The rows whose axis, or else metric, named by `filter` passes it (`--where`).
