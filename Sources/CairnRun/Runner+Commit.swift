@@ -69,7 +69,7 @@ extension Runner {
             let index = job.unit
             switch job.result {
             case .success(let outputs):
-                for folder in job.spare { spareStaging[RawPath.split(folder).folder, default: []].append(folder) }
+                for folder in job.spare where !spareStaging.keep(folder) { _ = RawPath.rmdir("\(staging.root)/\(folder)") }
                 committed(index, waiting.attempt, duration: waiting.duration, metrics: waiting.metrics, outputs: outputs)
             case .failure(let error):
                 attempts[index] = waiting.attempt  // what `fail` and `interrupted` close

@@ -60,8 +60,8 @@ final class Runner {
     /// Places succeeded attempts' outputs off this thread.
     let committer: OutputCommitter
     var committing: [Int: Committing] = [:]
-    /// Staging folder → emptied attempt folders in it, reused by later attempts.
-    var spareStaging: [String: [String]] = [:]
+    /// Emptied attempt folders, reused by later attempts.
+    var spareStaging = SpareStagingFolders()
     var progress: RunProgress
     var summary = RunSummary()
     var stopping = false
@@ -224,7 +224,7 @@ final class Runner {
         settleDurable()
         summary.notStarted = scheduler.states.count { $0 == .ready || $0 == .waiting || $0 == .delayed } + postponed
         report(final: true)
-        Staging.removeSpare(spareStaging, root: staging.root)
+        staging.removeSpare(spareStaging)
         staging.removeEmptyStagingFolders(outputs: plan.units.lazy.flatMap(\.outputs))
         return summary
     }

@@ -38,10 +38,9 @@ struct Staging {
     }
 
     /// Creates the staging folders of an attempt's outputs, or takes emptied ones from
-    /// `spare` (staging folder → attempt folders that committed and are empty, see
-    /// ``emptied(_:)``): making and removing a folder per unit is most of what an output costs
-    /// the file system.
-    func prepare(_ outputs: [String], attempt: String, spare: inout [String: [String]]) throws(RunError) -> [String] {
+    /// `spare` (attempt folders that committed and are empty, see ``emptied(_:)``): making and
+    /// removing a folder per unit is most of what an output costs the file system.
+    func prepare(_ outputs: [String], attempt: String, spare: inout SpareStagingFolders) throws(RunError) -> [String] {
         var paths: [String] = []
         var taken: [String: String] = [:]  // staging folder → this attempt's folder in it
         for output in outputs {
@@ -51,7 +50,7 @@ struct Staging {
                 continue
             }
             // A spare folder someone removed meanwhile (another session's clean-up) is not used.
-            if let reused = spare[folder]?.popLast(), RawPath.isDirectory("\(root)/\(reused)") {
+            if let reused = spare.take(in: folder), RawPath.isDirectory("\(root)/\(reused)") {
                 taken[folder] = reused
                 paths.append("\(reused)/\(name)")
                 continue
@@ -85,10 +84,8 @@ struct Staging {
     }
 
     /// Removes attempt folders kept for reuse (at the end of a session).
-    static func removeSpare(_ spare: [String: [String]], root: String) {
-        for folders in spare.values {
-            for folder in folders { _ = RawPath.rmdir("\(root)/\(folder)") }
-        }
+    func removeSpare(_ spare: SpareStagingFolders) {
+        for folder in spare.all { _ = RawPath.rmdir("\(root)/\(folder)") }
     }
 
     /// Why a commit failed; `fatal` when the machine is at fault (disk full, read-only, I/O error).

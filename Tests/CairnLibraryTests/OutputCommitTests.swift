@@ -1,4 +1,5 @@
 import Cairn
+@testable import CairnRun
 import CairnJournal
 import CairnTestSupport
 import Foundation
@@ -76,6 +77,22 @@ import Testing
         #expect(fromJournal == fromDisk)
         #expect(!FileManager.default.fileExists(atPath: "\(folder.path)/a/.cairn-staging"))
         #expect(!FileManager.default.fileExists(atPath: "\(folder.path)/b/sub/.cairn-staging"))
+    }
+
+    @Test func aFolderPerItemLeavesNoStagingBehindWhenMoreFoldersEmptyThanAreKept() async throws {
+        let folder = TemporaryFolder()
+        let items = SpareStagingFolders.limit + 300
+        var pipeline = Pipeline("per-item", seed: 3)
+        pipeline.axis("n", 0..<items)
+        pipeline.step("write", version: "1", outputs: ["x": "out/{n}/x.txt"]) { unit in
+            try "\(unit.seed)".write(toFile: try unit.output("x"), atomically: false, encoding: .utf8)
+        }
+        var options = RunOptions(jobs: 8, grace: 1)
+        options.budget = ResourceBudget.machine(cpus: 8)
+        let summary = try await pipeline.run(in: folder.path, options: options, handleSignals: false)
+        #expect(summary.committed == items)
+        let left = (FileManager.default.subpaths(atPath: "\(folder.path)/out") ?? []).filter { $0.contains(".cairn-staging") }
+        #expect(left.isEmpty, "\(left.count) staging paths left, e.g. \(left.prefix(3))")
     }
 
     @Test func aSignalWithPlacementsUnderWayLosesAndRepeatsNothing() async throws {
