@@ -64,11 +64,18 @@ public enum CairnBinary {
         /// Sends a signal to the controller.
         public func signal(_ signal: Int32) { child.signal(signal) }
 
-        /// Waits for the end (KILLing it after `timeout` seconds) and collects its output.
+        /// Waits for the end and collects its output. After `timeout` seconds the controller
+        /// gets TERM, so that it stops its units' process groups (a KILLed controller leaves a
+        /// unit's children running: one that writes forever fills the disk), and KILL 15 s later.
         public func wait(timeout: Double = 120) -> Result {
             let deadline = Date().addingTimeInterval(timeout)
             while child.isRunning && Date() < deadline { usleep(10_000) }
-            if child.isRunning { child.signal(SIGKILL) }
+            if child.isRunning {
+                child.signal(SIGTERM)
+                let grace = Date().addingTimeInterval(15)
+                while child.isRunning && Date() < grace { usleep(10_000) }
+                if child.isRunning { child.signal(SIGKILL) }
+            }
             let status = child.wait()
             let out = (try? String(contentsOfFile: outFile, encoding: .utf8)) ?? ""
             let err = (try? String(contentsOfFile: errFile, encoding: .utf8)) ?? ""
