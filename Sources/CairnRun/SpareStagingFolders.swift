@@ -10,10 +10,14 @@ struct SpareStagingFolders {
     /// Staging folder → emptied attempt folders in it (relative to the staging root).
     private var byStagingFolder: [String: [String]] = [:]
     private(set) var count = 0
+    /// Staging folders holding at least one kept folder.
+    var stagingFolderCount: Int { byStagingFolder.count }
 
     /// An emptied attempt folder in `stagingFolder`, taken out of the store.
     mutating func take(in stagingFolder: String) -> String? {
-        guard let folder = byStagingFolder[stagingFolder]?.popLast() else { return nil }
+        guard var folders = byStagingFolder[stagingFolder], let folder = folders.popLast() else { return nil }
+        // An emptied list goes too: with a folder per item, its key would stay for every item.
+        byStagingFolder[stagingFolder] = folders.isEmpty ? nil : folders
         count -= 1
         return folder
     }

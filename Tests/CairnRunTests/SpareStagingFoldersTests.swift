@@ -10,6 +10,7 @@ import Testing
         let taken = [spare.take(in: "a/.cairn-staging"), spare.take(in: "b/sub/.cairn-staging"), spare.take(in: "b/sub/.cairn-staging")]
         #expect(taken == [nil, "b/sub/.cairn-staging/s1-2", nil])
         #expect(spare.count == 1 && spare.all == ["out/.cairn-staging/s1-1"])
+        #expect(spare.stagingFolderCount == 1, "a staging folder whose kept folders were all taken is forgotten")
         kept = (1..<SpareStagingFolders.limit).map { spare.keep("d\($0)/.cairn-staging/s1-\($0)") }
         #expect(kept.allSatisfy { $0 } && spare.count == SpareStagingFolders.limit)
         let overflow = spare.keep("full/.cairn-staging/s1-x")
