@@ -4,7 +4,7 @@ import CairnJournal
 import Foundation
 
 /// Places finished attempts' outputs off the runner's thread: a few threads each check, hash,
-/// fsync and rename one attempt's staged outputs (``Staging/place(outputs:staged:names:expected:folders:syncFiles:discardStaging:)``),
+/// fsync and rename one attempt's staged outputs (``Staging/place(outputs:staged:names:expected:folders:syncFiles:)``),
 /// so the fsyncs of several units overlap (the file system commits them together) and the
 /// runner goes on starting units meanwhile.
 ///
@@ -120,8 +120,7 @@ final class OutputCommitter: @unchecked Sendable {
     private func place(_ job: Job) -> Done {
         var folders = Set<String>()
         do {
-            let digests = try staging.place(outputs: job.outputs, staged: job.staged, names: job.names, expected: nil, folders: &folders,
-                                            discardStaging: false)
+            let digests = try staging.place(outputs: job.outputs, staged: job.staged, names: job.names, expected: nil, folders: &folders)
             return Done(unit: job.unit, result: .success(digests), folders: folders, spare: staging.emptied(job.staged))
         } catch {
             // Nothing was renamed when a check failed before the renames; a failed rename may

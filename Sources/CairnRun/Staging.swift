@@ -102,24 +102,15 @@ struct Staging {
         }
     }
 
-    /// Checks, syncs and renames staged outputs into place, then syncs their folders; returns
-    /// their sizes and digests. With `expected` (outputs taken from another run), refuses
-    /// outputs that hash otherwise.
-    func commit(outputs: [String], staged: [String], names: [String], expected: [OutputDigest]? = nil) throws(Failure) -> [OutputDigest] {
-        var folders = Set<String>()
-        let digests = try place(outputs: outputs, staged: staged, names: names, expected: expected, folders: &folders)
-        Self.sync(folders)
-        return digests
-    }
-
-    /// ``commit(outputs:staged:names:expected:)`` without syncing the folders: adds them to
-    /// `folders`, for a caller that places many units and syncs each folder once
-    /// (``sync(_:)``) before journaling any of them.
-    /// Without `syncFiles`, files are not fsynced either (the caller syncs the file system);
-    /// without `discardStaging`, the attempt's staging folder is left for the caller.
+    /// Checks, syncs and renames staged outputs into place; returns their sizes and digests.
+    /// With `expected` (outputs taken from another run), refuses outputs that hash otherwise.
+    /// The folders renamed into are added to `folders`: the caller fsyncs each once
+    /// (``sync(_:)``) before journaling any commit of the batch. Without `syncFiles`, files are
+    /// not fsynced either (the caller syncs the file system). The staging folders are left to
+    /// the caller (``emptied(_:)`` or ``discard(_:)``).
     func place(
         outputs: [String], staged: [String], names: [String], expected: [OutputDigest]?, folders: inout Set<String>,
-        syncFiles: Bool = true, discardStaging: Bool = true
+        syncFiles: Bool = true
     ) throws(Failure) -> [OutputDigest] {
         var digests: [OutputDigest] = []
         for (i, path) in staged.enumerated() {
@@ -146,7 +137,6 @@ struct Staging {
             }
             folders.insert(RawPath.split(target).folder)
         }
-        if discardStaging { discard(staged) }
         return digests
     }
 
