@@ -32,8 +32,13 @@ public enum RunConformance {
             options.closures = closures
             options.executor = { slots, signalFD in subject.makeExecutor(slots: slots, signalFD: signalFD) }
             if let interruptAfter {
+                // Seconds after the first unit started (its staging folder appears): a signal
+                // that came while the session still planned would, rightly, start nothing.
                 let writeEnd = fds[1]
+                let staging = "\(root)/out/.cairn-staging"
                 Thread.detachNewThread {
+                    let deadline = Date().addingTimeInterval(60)
+                    while !FileManager.default.fileExists(atPath: staging) && Date() < deadline { usleep(5_000) }
                     usleep(UInt32(interruptAfter * 1_000_000))
                     var signal = UInt8(SIGINT)
                     _ = write(writeEnd, &signal, 1)
@@ -49,7 +54,7 @@ public enum RunConformance {
             return Set((state?.units ?? [:]).filter { $0.value.committed }.map(\.key))
         }
 
-        guard let first = session(interruptAfter: 0.4) else { return problems }
+        guard let first = session(interruptAfter: 0.1) else { return problems }
         expect(first.interruptedBy == SIGINT, "an interrupt did not stop the session (\(String(describing: first.interruptedBy)))")
         let before = committedKeys()
         expect(before.count == first.committed && before.count < count, "the interrupted session committed \(before.count) of \(count) (journal) vs \(first.committed) (summary)")
