@@ -4,7 +4,8 @@ import Foundation
 ///
 /// - `CAIRN_FAULT=crash-after-rename=N`: SIGKILL the controller right after the Nth unit's
 ///   outputs are renamed into place and before its commit record is written — the window in
-///   which a crash leaves final outputs that the journal does not know about.
+///   which a crash leaves final outputs that the journal does not know about. Records appended
+///   before it are made durable first, so no other unit's commit is lost with it.
 /// - `CAIRN_FAULT=crash-after-spawn=N:MS`: SIGKILL the controller MS milliseconds after the Nth
 ///   unit is spawned and before its attempt-start record is written — the window in which a
 ///   crash leaves processes that the journal does not know about.
@@ -27,11 +28,15 @@ struct FaultInjection {
         }
     }
 
-    /// Called after a unit's outputs are in place, before its commit is journaled.
-    mutating func outputsRenamed() {
+    /// Called after a unit's outputs are in place, before its commit is journaled. Before the
+    /// crash, `settle` makes the records already appended durable, so the crash hits exactly
+    /// this one unit's window.
+    mutating func outputsRenamed(settle: () -> Void) {
         guard let limit = crashAfterRename else { return }
         renames += 1
-        if renames == limit { kill(getpid(), SIGKILL) }
+        guard renames == limit else { return }
+        settle()
+        kill(getpid(), SIGKILL)
     }
 
     /// Called after a unit is spawned, before its attempt is journaled.

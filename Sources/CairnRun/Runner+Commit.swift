@@ -87,7 +87,7 @@ extension Runner {
     func committed(_ index: Int, _ attempt: Attempt, duration: Double, metrics: [Metric], outputs: [OutputDigest]) {
         let unit = plan.units[index]
         let step = plan.pipeline.steps[unit.step]
-        faults.outputsRenamed()
+        faults.outputsRenamed { try? journal.flush() }
         if let covered = plan.itemsCovered(by: unit), covered < plan.items.count {
             _ = append(.partial(key: unit.key, step: step.name, items: covered, total: plan.items.count))
         }

@@ -142,7 +142,7 @@ struct Merge {
                 if error.modified { result.modified.append(refused) } else { result.missing.append(refused) }
                 continue
             }
-            faults.outputsRenamed()
+            faults.outputsRenamed {}  // the batch is journaled after its renames
             let there = job.there
             let commit = UnitCommit(key: unit.key, attempt: max(1, there.attempts), exitCode: 0, durationMs: there.durationMs ?? 0,
                                     time: there.commitTime ?? 0, outputs: job.digests, metrics: source.state.commitMetrics[unit.key] ?? [])
