@@ -1,10 +1,10 @@
 import Synchronization
 
-/// Runs attempts that are Swift closures, each in its own task in this process, at most
-/// ``slots`` at a time. Each attempt's task prefers a thread of its own (reused by later
-/// attempts), so closures that compute without suspending run side by side and cannot starve
-/// each other or Swift's shared pool; child tasks a closure creates run on that thread too
-/// unless it asks for another executor.
+/// Runs attempts that are Swift closures in this process, at most ``slots`` at a time, on
+/// worker threads that take one attempt after another (``ClosureWorkers``): closures that
+/// compute without suspending run side by side, cannot starve each other or Swift's shared
+/// pool, and child tasks a closure creates run on its worker's thread too unless it asks for
+/// another executor.
 ///
 /// Stopping cancels the attempt's task; a closure is expected to notice (`Task.isCancelled`,
 /// `try Task.checkCancellation()`, or any cancellable `await`) and return or throw. One that
@@ -15,8 +15,6 @@ import Synchronization
 public final class InProcessExecutor: Executor {
     struct Running {
         var id: Int
-        var task: Task<Void, Never>
-        var thread: AttemptThread
         var started: Double
         var deadline: Double?
         var grace: Double
@@ -25,58 +23,15 @@ public final class InProcessExecutor: Executor {
         var stopped = false
     }
 
-    struct Finished {
-        var token: UInt64
-        var reason: AttemptEnd.Reason
-        var ended: Double
-    }
-
-    /// Where tasks leave their ends for the driving thread. A task wakes the driving thread
-    /// only when it is about to sleep (`waiting`), so a busy runner pays no system call per end.
-    final class Inbox: Sendable {
-        struct State {
-            var list: [Finished] = []
-            var waiting = false
-        }
-        let state = Mutex(State())
-
-        /// Leaves an end; wakes the driving thread if it waits.
-        func post(_ end: Finished, waker: Waker) {
-            let wake = state.withLock { s in
-                s.list.append(end)
-                defer { s.waiting = false }
-                return s.waiting
-            }
-            if wake { waker.wake() }
-        }
-
-        /// Takes every end left so far.
-        func take() -> [Finished] {
-            state.withLock { s in
-                defer { s.list.removeAll(keepingCapacity: true) }
-                return s.list
-            }
-        }
-
-        /// Marks the driving thread as about to sleep, unless ends are waiting (false).
-        func willSleep() -> Bool {
-            state.withLock { s in
-                guard s.list.isEmpty else { return false }
-                s.waiting = true
-                return true
-            }
-        }
-
-        func awake() { state.withLock { $0.waiting = false } }
-    }
-
     public let slots: Int
     let port: EventPort
     private var running: [UInt64: Running] = [:]  // by token
     private var nextToken: UInt64 = 0
-    private let finished = Inbox()
-    /// Threads whose attempts ended, kept for the next ones (an abandoned attempt keeps its own).
-    private var idleThreads: [AttemptThread] = []
+    private let workers: ClosureWorkers
+    /// Attempts started since the last wait, handed to the workers together.
+    private var submitted: [ClosureWorkers.Job] = []
+    /// When attempts left queued are given more workers (see ``ClosureWorkers``).
+    private var coverAt: Double?
 
     /// - Parameters:
     ///   - slots: the most attempts at once.
@@ -89,6 +44,7 @@ public final class InProcessExecutor: Executor {
     public init(slots: Int, port: EventPort) {
         self.slots = max(1, slots)
         self.port = port
+        workers = ClosureWorkers(limit: self.slots, waker: port.waker)
     }
 
     public var runningCount: Int { running.count }
@@ -99,23 +55,9 @@ public final class InProcessExecutor: Executor {
         }
         nextToken += 1
         let token = nextToken
-        let log = AttemptLog(locate: attempt.logLocator)
-        let finished = self.finished
-        let waker = port.waker
-        let thread = idleThreads.popLast() ?? AttemptThread()
-        let task = Task(executorPreference: thread) {
-            let reason: AttemptEnd.Reason
-            do {
-                try await body(log)
-                reason = .returned
-            } catch {
-                reason = .threw(describeClosureError(error))
-            }
-            let ended = MonotonicClock.now()
-            finished.post(Finished(token: token, reason: reason, ended: ended), waker: waker)
-        }
         let now = MonotonicClock.now()
-        running[token] = Running(id: attempt.id, task: task, thread: thread, started: now, deadline: attempt.timeout.map { now + $0 }, grace: attempt.grace)
+        running[token] = Running(id: attempt.id, started: now, deadline: attempt.timeout.map { now + $0 }, grace: attempt.grace)
+        submitted.append(ClosureWorkers.Job(token: token, body: body, log: AttemptLog(locate: attempt.logLocator), queuedAt: now))
         return AttemptHandle(id: attempt.id, processID: nil)
     }
 
@@ -124,7 +66,7 @@ public final class InProcessExecutor: Executor {
     public func stopAll(grace: Double) {
         let now = MonotonicClock.now()
         for (token, var r) in running {
-            r.task.cancel()
+            cancel(token)
             r.stopped = true
             r.killAt = min(r.killAt ?? .infinity, now + grace)
             running[token] = r
@@ -134,7 +76,7 @@ public final class InProcessExecutor: Executor {
     public func killAll() {
         let now = MonotonicClock.now()
         for (token, var r) in running {
-            r.task.cancel()
+            cancel(token)
             r.killAt = now
             running[token] = r
         }
@@ -160,13 +102,26 @@ public final class InProcessExecutor: Executor {
 
     /// Call before sleeping on the port: false when ends are already waiting (collect them
     /// instead); otherwise the next end wakes the port. Call ``awake()`` after the sleep.
-    func willSleep() -> Bool { finished.willSleep() }
+    func willSleep() -> Bool { workers.willSleep() }
 
-    func awake() { finished.awake() }
+    func awake() { workers.awake() }
+
+    /// Cancels an attempt's closure; one still queued never runs and ends as cancelled at once.
+    private func cancel(_ token: UInt64) {
+        handOver()
+        workers.cancel(token, at: MonotonicClock.now())
+    }
+
+    /// Gives the workers the attempts started since the last call.
+    private func handOver() {
+        guard !submitted.isEmpty else { return }
+        if let at = workers.submit(submitted) { coverAt = min(coverAt ?? at, at) }
+        submitted.removeAll(keepingCapacity: true)
+    }
 
     /// The earliest time a running closure must be cancelled or given up on.
     var nextDeadline: Double? {
-        var next: Double?
+        var next = coverAt
         for r in running.values {
             if let d = r.killAt ?? r.deadline { next = min(next ?? d, d) }
         }
@@ -175,21 +130,25 @@ public final class InProcessExecutor: Executor {
 
     /// Enforces timeouts and grace periods, and moves ended attempts into `events`; does not block.
     func collect(into events: inout ExecutorEvents) {
-        let done = finished.take()
+        handOver()
+        if let at = coverAt, MonotonicClock.now() >= at {
+            coverAt = workers.cover(queuedBefore: MonotonicClock.now() - ClosureWorkers.coverDelay)
+        }
+        let done = workers.takeEnds()
         for f in done {
             guard let r = running.removeValue(forKey: f.token) else { continue }  // abandoned before
-            idleThreads.append(r.thread)
             events.ends.append(AttemptEnd(id: r.id, processID: nil, reason: f.reason, timedOut: r.timedOut, stopped: r.stopped,
                                           duration: f.ended - r.started))
         }
         let now = MonotonicClock.now()
         for (token, var r) in running {
             if let killAt = r.killAt, now >= killAt {
+                workers.abandon(token)
                 running[token] = nil
                 events.ends.append(AttemptEnd(id: r.id, processID: nil, reason: .abandoned, timedOut: r.timedOut, stopped: r.stopped,
                                               duration: now - r.started))
             } else if r.killAt == nil, let d = r.deadline, now >= d {
-                r.task.cancel()
+                cancel(token)
                 r.timedOut = true
                 r.killAt = now + r.grace
                 running[token] = r
