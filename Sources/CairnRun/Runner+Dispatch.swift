@@ -33,8 +33,11 @@ extension Runner {
                     use.give(resources, gpus: gpus)
                     throw RunError.usage("step \(step.name) is a Swift closure step; run it with the program that declares it")
                 }
-                let context = command.context(unit, attempt: number, staged: shown, root: workingDirectory, gpus: gpus)
-                work = .closure { log in try await body(context(log)) }
+                let shared = closureAttempts
+                let inputs = unit.inputs.isEmpty ? [] : unit.inputs.map { $0.map(command.inputPath) }  // where this session finds them
+                work = .closure { log in
+                    try await body(shared.context(of: index, attempt: number, staged: shown, inputs: inputs, gpus: gpus, log: log))
+                }
             } else {
                 let rendered: (command: String, environment: [String])
                 do { rendered = try command.render(unit, attempt: number, staged: shown) } catch {
@@ -47,8 +50,8 @@ extension Runner {
             }
             let locate: @Sendable () -> String
             if let log { locate = { log } } else {
-                let (folder, name, plan, unit) = (folder, step.name, plan, unit)
-                locate = { folder.log(step: name, label: plan.itemLabel(of: unit)) }
+                let shared = closureAttempts
+                locate = { shared.logPath(of: index) }
             }
             var request = AttemptRequest(id: index, work: work, logLocator: locate, timeout: step.timeout, grace: options.grace)
             request.stopSignal = Self.signalNumber(step.stopSignal)

@@ -49,6 +49,8 @@ final class Runner {
     let observer: any RunObserver
     let staging: Staging
     var command: UnitCommand
+    /// What in-process attempts share (their contexts and log paths are built from it).
+    let closureAttempts: ClosureAttempts
     let wallClock: @Sendable () -> Date
     let attemptPrefix: String
 
@@ -101,6 +103,7 @@ final class Runner {
         self.committer = OutputCommitter(staging: staging, threads: min(max(executor.slots, 2), 8), waker: executor.waker)
         self.workingDirectory = root
         self.scratch = scratch
+        self.closureAttempts = ClosureAttempts(plan: plan, run: folder, root: root)
         // The segment's whole name (number, host, pid): SLURM workers open segments at the same
         // moment, may get the same number, and must never share a staging folder.
         self.attemptPrefix = ((journal.path as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -153,10 +156,7 @@ final class Runner {
     var stepSlot: [Int]
 
     /// The log file of unit `index` (every attempt appends to it).
-    func logFile(of index: Int) -> String {
-        let unit = plan.units[index]
-        return folder.log(step: plan.pipeline.steps[unit.step].name, label: plan.itemLabel(of: unit))
-    }
+    func logFile(of index: Int) -> String { closureAttempts.logPath(of: index) }
 
     /// Which units are committed now: before this session, or in it.
     var committedUnits: [Bool] {
