@@ -36,7 +36,8 @@ extension Runner {
                 let shared = closureAttempts
                 let inputs = unit.inputs.isEmpty ? [] : unit.inputs.map { $0.map(command.inputPath) }  // where this session finds them
                 work = .closure { log in
-                    try await body(shared.context(of: index, attempt: number, staged: shown, inputs: inputs, gpus: gpus, log: log))
+                    try await body(UnitContext(ClosureAttempts.Attempt(shared: shared, index: index, number: number, staged: shown,
+                                                                       inputPaths: inputs, gpus: gpus, log: log)))
                 }
             } else {
                 let rendered: (command: String, environment: [String])

@@ -155,6 +155,47 @@ import Testing
         #expect(folder.read("all.txt") == "NAïVE,日本,1.0")
     }
 
+    @Test func everyPartOfTheContextIsWhatTheStepDeclares() async throws {
+        let folder = TemporaryFolder()
+        var pipeline = Pipeline("context", seed: 11)
+        pipeline.axis("lr", [0.5, 1.0])
+        pipeline.axis("name", ["größe"])
+        pipeline.param("epochs", 3)
+        pipeline.param("name", "shadowed by the axis")
+        let seen = Mutex<[String]>([])
+        pipeline.step("train", version: "1", outputs: ["model": "m/{lr}.bin", "log": "m/{lr}.txt"]) { unit in
+            let out = try unit.output("model")
+            let line = [unit.step, unit.unit, "\(unit.values.sorted { $0.key < $1.key })", "\(unit.params.sorted { $0.key < $1.key })",
+                        "\(unit.outputs.keys.sorted())", "\(unit.outputs["model"] == out && out.hasPrefix("/"))", "\(try unit.value("name"))",
+                        "\(try unit.value("epochs"))", "\(unit.inputs.isEmpty)", "\(unit.checkpointFolder == nil)", "\(unit.itemsTotal == nil)",
+                        "\(unit.runDirectory.hasSuffix(".cairn/runs/context"))", "\(unit.attempt)"].joined(separator: "|")
+            seen.withLock { $0.append(line) }
+            unit.logger.info("trained")
+            try "m".write(toFile: out, atomically: false, encoding: .utf8)
+            try "l".write(toFile: try unit.output("log"), atomically: false, encoding: .utf8)
+            #expect(throws: UnitContextError.self) { try unit.output("nope") }
+            #expect(throws: UnitContextError.self) { try unit.value("nope") }
+        }
+        pipeline.step("sum", version: "1", foreach: .once, inputs: ["models": .output(step: "train", output: "model")], outputs: ["all": "all.txt"]) { unit in
+            let paths = try unit.inputs("models")
+            let line = [unit.unit, "\(paths.count)", "\(unit.inputs["models"] == paths)", "\(paths.allSatisfy { $0.hasPrefix("/") })",
+                        "\(unit.itemsTotal.map(String.init) ?? "nil")", "\(unit.itemsPresent.map(String.init) ?? "nil")", "\(unit.values.isEmpty)"]
+            seen.withLock { $0.append(line.joined(separator: "|")) }
+            #expect(throws: UnitContextError.self) { try unit.input("models") }  // two paths: inputs(_:) is the way
+            try "\(paths.count)".write(toFile: try unit.output("all"), atomically: false, encoding: .utf8)
+        }
+        let summary = try await pipeline.run(in: folder.path, options: options(), handleSignals: false)
+        #expect(summary.committed == 3 && summary.failures.isEmpty)
+        let lines = seen.withLock { $0 }.sorted()
+        #expect(lines == [
+            "sum|2|true|true|2|2|true",
+            "train|train[lr=0.5,name=größe]|[(key: \"lr\", value: 0.5), (key: \"name\", value: größe)]|[(key: \"epochs\", value: 3), (key: \"name\", value: shadowed by the axis)]|[\"log\", \"model\"]|true|größe|3|true|true|true|true|1",
+            "train|train[lr=1.0,name=größe]|[(key: \"lr\", value: 1.0), (key: \"name\", value: größe)]|[(key: \"epochs\", value: 3), (key: \"name\", value: shadowed by the axis)]|[\"log\", \"model\"]|true|größe|3|true|true|true|true|1",
+        ], "\(lines)")
+        let logs = try FileManager.default.subpathsOfDirectory(atPath: "\(folder.path)/.cairn/runs/context/logs/train")
+        #expect(logs.count == 2 && logs.allSatisfy { (folder.read(".cairn/runs/context/logs/train/\($0)") ?? "").contains("trained") })
+    }
+
     @Test func aClosureStepInAPipelineFileRunByCairnIsRefused() async throws {
         let folder = TemporaryFolder()
         var pipeline = Pipeline("only-swift", seed: 1)

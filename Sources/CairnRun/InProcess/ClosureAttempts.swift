@@ -3,8 +3,9 @@ import CairnExecutor
 import Logging
 
 /// What every in-process attempt of a session shares, built once per session. An attempt's
-/// context and log path are made from it on the attempt's own thread, not the runner's, and
-/// an attempt's closure holds one reference to it instead of copies of the plan and its step.
+/// context (``Attempt``) and log path are made from it on the attempt's own thread, not the
+/// runner's, and only as far as the closure asks; an attempt's closure holds one reference to it
+/// instead of copies of the plan and its step.
 final class ClosureAttempts: Sendable {
     let plan: Plan
     /// The run folder (`.cairn/runs/NAME`).
@@ -25,31 +26,80 @@ final class ClosureAttempts: Sendable {
         return run.log(step: plan.pipeline.steps[unit.step].name, label: plan.itemLabel(of: unit))
     }
 
-    /// What unit `index`'s closure receives for one attempt.
-    /// - Parameters:
-    ///   - staged: the attempt's output paths, in the step's output order.
-    ///   - inputs: each declared input's paths, where this session finds them.
-    func context(of index: Int, attempt: Int, staged: [String], inputs inputPaths: [[String]], gpus: [String], log: AttemptLog) -> UnitContext {
-        let unit = plan.units[index]
-        let step = plan.pipeline.steps[unit.step]
-        func absolute(_ path: String) -> String { path.hasPrefix("/") ? path : "\(root)/\(path)" }
-        var values: [String: ItemValue] = [:]
-        if let item = unit.item {
-            for (name, value) in zip(plan.pipeline.axes, plan.items[item].values) { values[name.name] = value }
+    /// One attempt of unit `index`: what its closure's ``UnitContext`` is made of. Everything
+    /// beyond step, seed and attempt number is worked out when the closure asks for it.
+    struct Attempt: Sendable {
+        let shared: ClosureAttempts
+        let index: Int
+        let number: Int
+        /// The attempt's output paths, in the step's output order.
+        let staged: [String]
+        /// Each declared input's paths, where this session finds them.
+        let inputPaths: [[String]]
+        let gpus: [String]
+        let log: AttemptLog
+
+        private var plan: Plan { shared.plan }
+        private var unit: PlannedUnit { plan.units[index] }
+        private var step: StepSpec { plan.pipeline.steps[unit.step] }
+
+        private func absolute(_ path: String) -> String { path.hasPrefix("/") ? path : "\(shared.root)/\(path)" }
+
+        var label: String { plan.label(of: unit) }
+
+        var values: [String: ItemValue] {
+            var values: [String: ItemValue] = [:]
+            if let item = unit.item {
+                for (axis, value) in zip(plan.pipeline.axes, plan.items[item].values) { values[axis.name] = value }
+            }
+            return values
         }
-        var params: [String: ItemValue] = [:]
-        for p in plan.pipeline.params { params[p.name] = p.value }
-        var outputs: [String: String] = [:]
-        for (output, path) in zip(step.outputs, staged) { outputs[output.name] = absolute(path) }
-        var inputs: [String: [String]] = [:]
-        for (input, paths) in zip(step.inputs, inputPaths) { inputs[input.name] = paths.map(absolute) }
-        let covered = plan.itemsCovered(by: unit)
-        let label = plan.label(of: unit)
-        let checkpoint = step.checkpoint ? Runner.checkpointFolder(run: run, step: step.name, label: plan.itemLabel(of: unit)) : nil
-        var logger = Logger(label: label) { _ in UnitLogHandler(log: log) }
-        if !gpus.isEmpty { logger[metadataKey: "gpus"] = "\(gpus.joined(separator: ","))" }
-        return UnitContext(step: step.name, unit: label, values: values, params: params, seed: unit.seed, attempt: attempt,
-                           outputs: outputs, inputs: inputs, runDirectory: run.path, checkpointFolder: checkpoint,
-                           itemsTotal: covered == nil ? nil : plan.items.count, itemsPresent: covered, logger: logger)
+
+        var params: [String: ItemValue] {
+            var params: [String: ItemValue] = [:]
+            for p in plan.pipeline.params { params[p.name] = p.value }
+            return params
+        }
+
+        var outputs: [String: String] {
+            var outputs: [String: String] = [:]
+            for (output, path) in zip(step.outputs, staged) { outputs[output.name] = absolute(path) }
+            return outputs
+        }
+
+        var inputs: [String: [String]] {
+            var inputs: [String: [String]] = [:]
+            for (input, paths) in zip(step.inputs, inputPaths) { inputs[input.name] = paths.map(absolute) }
+            return inputs
+        }
+
+        /// An axis's value, else a param's (as ``values`` then ``params``).
+        func value(_ name: String) -> ItemValue? {
+            if let item = unit.item, let axis = plan.pipeline.axes.firstIndex(where: { $0.name == name }) { return plan.items[item].values[axis] }
+            return plan.pipeline.params.last { $0.name == name }?.value
+        }
+
+        func output(_ name: String) -> String? {
+            guard let i = step.outputs.firstIndex(where: { $0.name == name }), i < staged.count else { return nil }
+            return absolute(staged[i])
+        }
+
+        func inputs(_ name: String) -> [String]? {
+            guard let i = step.inputs.firstIndex(where: { $0.name == name }), i < inputPaths.count else { return nil }
+            return inputPaths[i].map(absolute)
+        }
+
+        var checkpointFolder: String? {
+            step.checkpoint ? Runner.checkpointFolder(run: shared.run, step: step.name, label: plan.itemLabel(of: unit)) : nil
+        }
+
+        var itemsCovered: Int? { plan.itemsCovered(by: unit) }
+
+        var logger: Logger {
+            let log = log
+            var logger = Logger(label: label) { _ in UnitLogHandler(log: log) }
+            if !gpus.isEmpty { logger[metadataKey: "gpus"] = "\(gpus.joined(separator: ","))" }
+            return logger
+        }
     }
 }

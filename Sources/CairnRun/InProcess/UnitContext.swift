@@ -8,49 +8,136 @@ import Logging
 /// paths, atomically, only after the closure returns (exactly as for a shell step's
 /// `{out.NAME}`), and discards them if it throws or is stopped. Paths are absolute.
 public struct UnitContext: Sendable {
+    /// Where the parts beyond step, seed and attempt come from.
+    enum Source: Sendable {
+        /// Given whole (the public initializer).
+        case given(Given)
+        /// One attempt of a session's unit: worked out only when the closure asks, so a closure
+        /// that asks for little costs little.
+        case attempt(ClosureAttempts.Attempt)
+    }
+
+    final class Given: Sendable {
+        let unit: String
+        let values: [String: ItemValue]
+        let params: [String: ItemValue]
+        let outputs: [String: String]
+        let inputs: [String: [String]]
+        let checkpointFolder: String?
+        let itemsTotal: Int?
+        let itemsPresent: Int?
+        let logger: Logger
+
+        init(unit: String, values: [String: ItemValue], params: [String: ItemValue], outputs: [String: String], inputs: [String: [String]],
+             checkpointFolder: String?, itemsTotal: Int?, itemsPresent: Int?, logger: Logger) {
+            (self.unit, self.values, self.params, self.outputs, self.inputs) = (unit, values, params, outputs, inputs)
+            (self.checkpointFolder, self.itemsTotal, self.itemsPresent, self.logger) = (checkpointFolder, itemsTotal, itemsPresent, logger)
+        }
+    }
+
+    private let source: Source
+
     /// The step's name.
     public let step: String
-    /// The unit's label (`render[sample=3]`).
-    public let unit: String
-    /// The item's values by axis name (empty for a `foreach: once` step).
-    public let values: [String: ItemValue]
-    /// The pipeline's params by name.
-    public let params: [String: ItemValue]
     /// The unit's seed: derived from the pipeline's seed and the item's values, the same for
     /// every step of an item and in every run.
     public let seed: Int
     /// This attempt's number (1 for the first).
     public let attempt: Int
-    /// Where to write each declared output, by name (staging paths; committed after success).
-    public let outputs: [String: String]
-    /// Each declared input's paths, by name (one path, or every item's for an aggregate).
-    public let inputs: [String: [String]]
     /// The run folder (`.cairn/runs/NAME`).
     public let runDirectory: String
+
+    /// The unit's label (`render[sample=3]`).
+    public var unit: String {
+        switch source {
+        case .given(let g): g.unit
+        case .attempt(let a): a.label
+        }
+    }
+
+    /// The item's values by axis name (empty for a `foreach: once` step).
+    public var values: [String: ItemValue] {
+        switch source {
+        case .given(let g): g.values
+        case .attempt(let a): a.values
+        }
+    }
+
+    /// The pipeline's params by name.
+    public var params: [String: ItemValue] {
+        switch source {
+        case .given(let g): g.params
+        case .attempt(let a): a.params
+        }
+    }
+
+    /// Where to write each declared output, by name (staging paths; committed after success).
+    public var outputs: [String: String] {
+        switch source {
+        case .given(let g): g.outputs
+        case .attempt(let a): a.outputs
+        }
+    }
+
+    /// Each declared input's paths, by name (one path, or every item's for an aggregate).
+    public var inputs: [String: [String]] {
+        switch source {
+        case .given(let g): g.inputs
+        case .attempt(let a): a.inputs
+        }
+    }
+
     /// A folder that lasts across attempts, for a `checkpoint` step; nil otherwise.
-    public let checkpointFolder: String?
+    public var checkpointFolder: String? {
+        switch source {
+        case .given(let g): g.checkpointFolder
+        case .attempt(let a): a.checkpointFolder
+        }
+    }
+
     /// For an aggregate: how many items the pipeline has, and how many this unit covers.
-    public let itemsTotal: Int?
-    public let itemsPresent: Int?
-    /// Writes to the unit's log (`cairn log UNIT` shows it).
-    public let logger: Logger
+    public var itemsTotal: Int? {
+        switch source {
+        case .given(let g): g.itemsTotal
+        case .attempt(let a): a.itemsCovered == nil ? nil : a.shared.plan.items.count
+        }
+    }
+
+    public var itemsPresent: Int? {
+        switch source {
+        case .given(let g): g.itemsPresent
+        case .attempt(let a): a.itemsCovered
+        }
+    }
+
+    /// Writes to the unit's log (`cairn log UNIT` shows it). Keep it in a `let` when logging
+    /// often: each use of this property makes the logger anew.
+    public var logger: Logger {
+        switch source {
+        case .given(let g): g.logger
+        case .attempt(let a): a.logger
+        }
+    }
 
     public init(step: String, unit: String, values: [String: ItemValue], params: [String: ItemValue], seed: Int, attempt: Int,
                 outputs: [String: String], inputs: [String: [String]], runDirectory: String, checkpointFolder: String?,
                 itemsTotal: Int? = nil, itemsPresent: Int? = nil, logger: Logger) {
         self.step = step
-        self.unit = unit
-        self.values = values
-        self.params = params
         self.seed = seed
         self.attempt = attempt
-        self.outputs = outputs
-        self.inputs = inputs
         self.runDirectory = runDirectory
-        self.checkpointFolder = checkpointFolder
-        self.itemsTotal = itemsTotal
-        self.itemsPresent = itemsPresent
-        self.logger = logger
+        source = .given(Given(unit: unit, values: values, params: params, outputs: outputs, inputs: inputs, checkpointFolder: checkpointFolder,
+                              itemsTotal: itemsTotal, itemsPresent: itemsPresent, logger: logger))
+    }
+
+    /// The context of one attempt of a session's unit.
+    init(_ attempt: ClosureAttempts.Attempt) {
+        let unit = attempt.shared.plan.units[attempt.index]
+        step = attempt.shared.plan.pipeline.steps[unit.step].name
+        seed = unit.seed
+        self.attempt = attempt.number
+        runDirectory = attempt.shared.run.path
+        source = .attempt(attempt)
     }
 
     /// A fresh generator seeded with the unit's seed (see ``UnitRandom`` for the exact numbers).
@@ -62,7 +149,12 @@ public struct UnitContext: Sendable {
 
     /// The staging path of output `name`.
     public func output(_ name: String) throws(UnitContextError) -> String {
-        guard let path = outputs[name] else { throw UnitContextError("step \(step) declares no output \(name); declare it in the step's outputs") }
+        let found: String?
+        switch source {
+        case .given(let g): found = g.outputs[name]
+        case .attempt(let a): found = a.output(name)
+        }
+        guard let path = found else { throw UnitContextError("step \(step) declares no output \(name); declare it in the step's outputs") }
         return path
     }
 
@@ -75,13 +167,23 @@ public struct UnitContext: Sendable {
 
     /// Every path of input `name`.
     public func inputs(_ name: String) throws(UnitContextError) -> [String] {
-        guard let paths = inputs[name] else { throw UnitContextError("step \(step) declares no input \(name); declare it in the step's inputs") }
+        let found: [String]?
+        switch source {
+        case .given(let g): found = g.inputs[name]
+        case .attempt(let a): found = a.inputs(name)
+        }
+        guard let paths = found else { throw UnitContextError("step \(step) declares no input \(name); declare it in the step's inputs") }
         return paths
     }
 
     /// The value of axis (or param) `name`.
     public func value(_ name: String) throws(UnitContextError) -> ItemValue {
-        if let v = values[name] ?? params[name] { return v }
+        let found: ItemValue?
+        switch source {
+        case .given(let g): found = g.values[name] ?? g.params[name]
+        case .attempt(let a): found = a.value(name)
+        }
+        if let v = found { return v }
         throw UnitContextError("unit \(unit) has no axis or param \(name)")
     }
 
