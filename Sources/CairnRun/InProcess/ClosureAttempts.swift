@@ -95,6 +95,8 @@ final class ClosureAttempts: Sendable {
 
         var itemsCovered: Int? { plan.itemsCovered(by: unit) }
 
+        var itemsTotal: Int? { itemsCovered == nil ? nil : plan.items.count }
+
         var logger: Logger {
             let log = log
             var logger = Logger(label: label) { _ in UnitLogHandler(log: log) }

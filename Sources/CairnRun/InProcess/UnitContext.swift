@@ -48,74 +48,37 @@ public struct UnitContext: Sendable {
     public let runDirectory: String
 
     /// The unit's label (`render[sample=3]`).
-    public var unit: String {
-        switch source {
-        case .given(let g): g.unit
-        case .attempt(let a): a.label
-        }
-    }
+    public var unit: String { part(\.unit, \.label) }
 
     /// The item's values by axis name (empty for a `foreach: once` step).
-    public var values: [String: ItemValue] {
-        switch source {
-        case .given(let g): g.values
-        case .attempt(let a): a.values
-        }
-    }
+    public var values: [String: ItemValue] { part(\.values, \.values) }
 
     /// The pipeline's params by name.
-    public var params: [String: ItemValue] {
-        switch source {
-        case .given(let g): g.params
-        case .attempt(let a): a.params
-        }
-    }
+    public var params: [String: ItemValue] { part(\.params, \.params) }
 
     /// Where to write each declared output, by name (staging paths; committed after success).
-    public var outputs: [String: String] {
-        switch source {
-        case .given(let g): g.outputs
-        case .attempt(let a): a.outputs
-        }
-    }
+    public var outputs: [String: String] { part(\.outputs, \.outputs) }
 
     /// Each declared input's paths, by name (one path, or every item's for an aggregate).
-    public var inputs: [String: [String]] {
-        switch source {
-        case .given(let g): g.inputs
-        case .attempt(let a): a.inputs
-        }
-    }
+    public var inputs: [String: [String]] { part(\.inputs, \.inputs) }
 
     /// A folder that lasts across attempts, for a `checkpoint` step; nil otherwise.
-    public var checkpointFolder: String? {
-        switch source {
-        case .given(let g): g.checkpointFolder
-        case .attempt(let a): a.checkpointFolder
-        }
-    }
+    public var checkpointFolder: String? { part(\.checkpointFolder, \.checkpointFolder) }
 
     /// For an aggregate: how many items the pipeline has, and how many this unit covers.
-    public var itemsTotal: Int? {
-        switch source {
-        case .given(let g): g.itemsTotal
-        case .attempt(let a): a.itemsCovered == nil ? nil : a.shared.plan.items.count
-        }
-    }
+    public var itemsTotal: Int? { part(\.itemsTotal, \.itemsTotal) }
 
-    public var itemsPresent: Int? {
-        switch source {
-        case .given(let g): g.itemsPresent
-        case .attempt(let a): a.itemsCovered
-        }
-    }
+    public var itemsPresent: Int? { part(\.itemsPresent, \.itemsCovered) }
 
     /// Writes to the unit's log (`cairn log UNIT` shows it). Keep it in a `let` when logging
     /// often: each use of this property makes the logger anew.
-    public var logger: Logger {
+    public var logger: Logger { part(\.logger, \.logger) }
+
+    /// One part of the context, from wherever it comes from.
+    private func part<T>(_ given: (Given) -> T, _ attempt: (ClosureAttempts.Attempt) -> T) -> T {
         switch source {
-        case .given(let g): g.logger
-        case .attempt(let a): a.logger
+        case .given(let g): given(g)
+        case .attempt(let a): attempt(a)
         }
     }
 
@@ -149,12 +112,7 @@ public struct UnitContext: Sendable {
 
     /// The staging path of output `name`.
     public func output(_ name: String) throws(UnitContextError) -> String {
-        let found: String?
-        switch source {
-        case .given(let g): found = g.outputs[name]
-        case .attempt(let a): found = a.output(name)
-        }
-        guard let path = found else { throw UnitContextError("step \(step) declares no output \(name); declare it in the step's outputs") }
+        guard let path = part({ $0.outputs[name] }, { $0.output(name) }) else { throw UnitContextError("step \(step) declares no output \(name); declare it in the step's outputs") }
         return path
     }
 
@@ -167,23 +125,13 @@ public struct UnitContext: Sendable {
 
     /// Every path of input `name`.
     public func inputs(_ name: String) throws(UnitContextError) -> [String] {
-        let found: [String]?
-        switch source {
-        case .given(let g): found = g.inputs[name]
-        case .attempt(let a): found = a.inputs(name)
-        }
-        guard let paths = found else { throw UnitContextError("step \(step) declares no input \(name); declare it in the step's inputs") }
+        guard let paths = part({ $0.inputs[name] }, { $0.inputs(name) }) else { throw UnitContextError("step \(step) declares no input \(name); declare it in the step's inputs") }
         return paths
     }
 
     /// The value of axis (or param) `name`.
     public func value(_ name: String) throws(UnitContextError) -> ItemValue {
-        let found: ItemValue?
-        switch source {
-        case .given(let g): found = g.values[name] ?? g.params[name]
-        case .attempt(let a): found = a.value(name)
-        }
-        if let v = found { return v }
+        if let v = part({ $0.values[name] ?? $0.params[name] }, { $0.value(name) }) { return v }
         throw UnitContextError("unit \(unit) has no axis or param \(name)")
     }
 
