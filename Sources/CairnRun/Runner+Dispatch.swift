@@ -9,29 +9,30 @@ extension Runner {
     func launch(_ index: Int) {
         if decisions[index].reuses, let source = cache.source(of: plan.units[index].key), adopt(index, from: source) { return }
         let unit = plan.units[index]
-        let step = plan.pipeline.steps[unit.step]
-        let number = (history[unit.key]?.attempts ?? 0) + (sessionAttempts[index] ?? 0) + 1
-        sessionAttempts[index, default: 0] += 1
+        let step = runSteps[unit.step]
+        let past = history.isEmpty ? nil : history[unit.key]  // a first run skips hashing the key
+        let number = (past?.attempts ?? 0) + Int(sessionAttempts[index]) + 1
+        sessionAttempts[index] += 1
         attemptCounter += 1
         // An in-process attempt's log path is worked out on its own thread, if it writes at all.
-        let log: String? = step.isClosure ? nil : logFile(of: index)
+        let log: String? = step.spec.isClosure ? nil : logFile(of: index)
         do throws(RunError) {
-            if step.checkpoint {
-                let restarts = history[unit.key]?.interruptions ?? 0
-                guard restarts <= step.maxRestarts else {
-                    throw RunError("was stopped and continued \(restarts) times, more than max_restarts (\(step.maxRestarts)); raise max_restarts or look at why it does not finish")
+            if step.spec.checkpoint {
+                let restarts = past?.interruptions ?? 0
+                guard restarts <= step.spec.maxRestarts else {
+                    throw RunError("was stopped and continued \(restarts) times, more than max_restarts (\(step.spec.maxRestarts)); raise max_restarts or look at why it does not finish")
                 }
                 _ = RawPath.makeDirectories(command.checkpointFolder(unit))
             }
             let staged = unit.outputs.isEmpty ? [] : try staging.prepare(unit.outputs, attempt: "\(attemptPrefix)-\(attemptCounter)", spare: &spareStaging)
             let shown = scratch.map { root in staged.map { "\(root)/\($0)" } } ?? staged
-            let resources = step.resources
+            let resources = step.spec.resources
             let gpus = use.take(resources)
             let work: AttemptWork
-            if step.isClosure {
-                guard let body = options.closures[step.name] else {
+            if step.spec.isClosure {
+                guard let body = step.body else {
                     use.give(resources, gpus: gpus)
-                    throw RunError.usage("step \(step.name) is a Swift closure step; run it with the program that declares it")
+                    throw RunError.usage("step \(step.spec.name) is a Swift closure step; run it with the program that declares it")
                 }
                 let shared = closureAttempts
                 let inputs = unit.inputs.isEmpty ? [] : unit.inputs.map { $0.map(command.inputPath) }  // where this session finds them
@@ -54,9 +55,9 @@ extension Runner {
                 let shared = closureAttempts
                 locate = { shared.logPath(of: index) }
             }
-            var request = AttemptRequest(id: index, work: work, logLocator: locate, timeout: step.timeout, grace: options.grace)
-            request.stopSignal = Self.signalNumber(step.stopSignal)
-            let logOffset = step.metrics == nil ? 0 : Self.size(of: log ?? logFile(of: index))
+            var request = AttemptRequest(id: index, work: work, logLocator: locate, timeout: step.spec.timeout, grace: options.grace)
+            request.stopSignal = step.stopSignal
+            let logOffset = step.spec.metrics == nil ? 0 : Self.size(of: log ?? logFile(of: index))
             let handle: AttemptHandle
             do { handle = try executor.start(request) } catch {
                 use.give(resources, gpus: gpus)
@@ -70,7 +71,7 @@ extension Runner {
         } catch {
             if error.isMachineFault {
                 scheduler.requeue(index)
-                sessionAttempts[index, default: 1] -= 1
+                sessionAttempts[index] -= 1
                 fatal("\(plan.label(of: unit)) could not start: \(error.description); free space or fix the folder, then run `cairn resume`")
                 return
             }

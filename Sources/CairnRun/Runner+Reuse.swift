@@ -20,10 +20,10 @@ extension Runner {
             observer.notice("\(plan.label(of: unit)): \(error.reason) (run \(source.run)); running it instead")
             return false
         }
-        let number = (history[unit.key]?.attempts ?? 0) + (sessionAttempts[index] ?? 0) + 1
+        let number = (history[unit.key]?.attempts ?? 0) + Int(sessionAttempts[index]) + 1
         let commit = UnitCommit(key: unit.key, attempt: number, exitCode: 0, durationMs: 0, time: now(), outputs: outputs, metrics: source.metrics)
         if let sequence = append(.committed(commit)) {
-            awaitingDurability.append(sequence: sequence, unit: index, hasDependents: scheduler.hasDependents(index))
+            awaitingDurability.append(sequence: sequence, unit: index, hasDependents: withDependents[index])
             summary.reused += 1
         }
         return true

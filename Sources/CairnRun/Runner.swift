@@ -51,13 +51,18 @@ final class Runner {
     var command: UnitCommand
     /// What in-process attempts share (their contexts and log paths are built from it).
     let closureAttempts: ClosureAttempts
+    /// The plan's steps as the loop uses them, by pipeline index.
+    let runSteps: [RunStep]
     let wallClock: @Sendable () -> Date
     let attemptPrefix: String
 
     var scheduler: Scheduler
     let history: [Digest: UnitHistory]
     var attempts: [Int: Attempt] = [:]
-    var sessionAttempts: [Int: Int] = [:]
+    /// Attempts started in this session, by unit index.
+    var sessionAttempts: [Int32]
+    /// Whether anything waits for each unit (its commit's durability is awaited early).
+    let withDependents: [Bool]
     var awaitingDurability = DurabilityQueue()
     /// Places succeeded attempts' outputs off this thread.
     let committer: OutputCommitter
@@ -104,6 +109,7 @@ final class Runner {
         self.workingDirectory = root
         self.scratch = scratch
         self.closureAttempts = ClosureAttempts(plan: plan, run: folder, root: root)
+        self.runSteps = plan.pipeline.steps.map { RunStep($0, closures: options.closures) }
         // The segment's whole name (number, host, pid): SLURM workers open segments at the same
         // moment, may get the same number, and must never share a staging folder.
         self.attemptPrefix = ((journal.path as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -116,7 +122,10 @@ final class Runner {
             command.inputPath = { made.contains($0) ? "\(scratch)/\($0)" : $0 }
         }
         let include = decisions.map(\.runs)
-        scheduler = Scheduler(plan: plan, include: include)
+        let scheduler = Scheduler(plan: plan, include: include)
+        self.scheduler = scheduler
+        withDependents = scheduler.unitsWithDependents
+        sessionAttempts = [Int32](repeating: 0, count: plan.units.count)
         var steps = plan.pipeline.steps.map { StepProgress(name: $0.name) }
         var start = RunSummary()
         for unit in plan.units {

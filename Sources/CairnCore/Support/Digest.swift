@@ -61,10 +61,8 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// Appends the 32 raw bytes to `out`.
     public func append(to out: inout [UInt8]) {
-        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: w0 >> UInt64(shift))) }
-        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: w1 >> UInt64(shift))) }
-        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: w2 >> UInt64(shift))) }
-        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: w3 >> UInt64(shift))) }
+        let words = (w0.bigEndian, w1.bigEndian, w2.bigEndian, w3.bigEndian)  // four words, no padding
+        withUnsafeBytes(of: words) { out.append(contentsOf: $0) }
     }
 
     /// Lower-case hexadecimal text.

@@ -60,6 +60,9 @@ public struct Scheduler: Sendable {
     /// Whether any unit waits for `unit` to finish.
     public func hasDependents(_ unit: Int) -> Bool { !dependents[unit].isEmpty }
 
+    /// ``hasDependents(_:)`` of every unit, by index (for a caller asking once per unit).
+    public var unitsWithDependents: [Bool] { dependents.map { !$0.isEmpty } }
+
     /// Takes the next ready unit and marks it running.
     public mutating func next() -> Int? {
         guard let r = ready.popMin() else { return nil }
