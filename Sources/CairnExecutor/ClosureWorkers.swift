@@ -1,4 +1,7 @@
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The threads that run in-process attempts, and where their ends wait for the driving thread.
 ///
@@ -97,9 +100,17 @@ final class ClosureWorkers: Sendable {
     /// How long attempts submitted together are left to one worker before more are woken.
     static let coverDelay = 0.0005
 
+    /// How long a worker that found the queue empty keeps looking before it parks (one at a
+    /// time): a runner that hands over the next attempts within it wakes no thread.
+    static let spinTime = 0.00005
+
     let limit: Int
     let waker: Waker
     let state = Mutex(State())
+    /// The queue's length as last changed under the lock, for a spinning worker to watch.
+    private let queuedHint = Atomic<Int>(0)
+    /// A worker is spinning.
+    private let spinning = Atomic<Bool>(false)
 
     /// - Parameters:
     ///   - limit: the most workers at once (the executor's slots).
@@ -114,6 +125,7 @@ final class ClosureWorkers: Sendable {
     func submit(_ jobs: [Job]) -> Double? {
         let (wake, next) = state.withLock { s -> (Wake?, Double?) in
             s.queue.append(contentsOf: jobs)
+            queuedHint.store(s.queued, ordering: .relaxed)
             let wake = s.searching == 0 ? Self.another(&s, limit: limit) : nil
             return (wake, s.firstUncovered.map { $0 + Self.coverDelay })
         }
@@ -161,6 +173,7 @@ final class ClosureWorkers: Sendable {
     func cancel(_ token: UInt64, at now: Double) {
         let task = state.withLock { s -> Task<Void, Never>? in
             if s.remove(token) {
+                queuedHint.store(s.queued, ordering: .relaxed)
                 _ = s.post(Finished(token: token, reason: .threw("cancelled"), ended: now))
                 return nil
             }
@@ -177,7 +190,10 @@ final class ClosureWorkers: Sendable {
     /// Gives up on `token`'s attempt: its worker, if it runs it, is forgotten and reports nothing.
     func abandon(_ token: UInt64) {
         let task = state.withLock { s -> Task<Void, Never>? in
-            if s.remove(token) { return nil }
+            if s.remove(token) {
+                queuedHint.store(s.queued, ordering: .relaxed)
+                return nil
+            }
             guard let id = s.workers.first(where: { $0.value.current == token })?.key else { return nil }
             if !s.workers[id]!.cancelled { s.live -= 1 }
             s.workers[id]!.cancelled = true
@@ -236,6 +252,7 @@ final class ClosureWorkers: Sendable {
                     s.searching += 1
                 }
                 guard let job = s.pop() else { return (nil, wake, false) }
+                queuedHint.store(s.queued, ordering: .relaxed)
                 s.searching -= 1
                 s.workers[id]!.current = job.token
                 return (job, wake, false)
@@ -244,7 +261,7 @@ final class ClosureWorkers: Sendable {
             if retire { return }
             guard let job else {
                 done = nil
-                await park()
+                if !spinBriefly() { await park() }
                 continue
             }
             let reason: AttemptEnd.Reason
@@ -256,6 +273,19 @@ final class ClosureWorkers: Sendable {
             }
             done = Finished(token: job.token, reason: reason, ended: MonotonicClock.now())
         }
+    }
+
+    /// Watches the queue for ``spinTime`` unless another worker already does, yielding the CPU
+    /// meanwhile; true when an attempt was queued. The worker stays counted as searching.
+    private func spinBriefly() -> Bool {
+        guard spinning.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
+        defer { spinning.store(false, ordering: .releasing) }
+        let end = MonotonicClock.now() + Self.spinTime
+        while MonotonicClock.now() < end {
+            if queuedHint.load(ordering: .relaxed) > 0 { return true }
+            sched_yield()
+        }
+        return queuedHint.load(ordering: .relaxed) > 0
     }
 
     /// Sleeps until ``another(_:limit:)`` picks this worker (at once if an attempt came meanwhile).
