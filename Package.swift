@@ -55,7 +55,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "cairn-bench-library", dependencies: ["Cairn", "CairnExecutor"]),
+        .executableTarget(name: "cairn-bench-library", dependencies: ["Cairn", "CairnExecutor", "CairnTesting"]),
         .target(name: "CairnTesting", dependencies: ["CairnExecutor", "CairnRun", "CairnCore", "CairnJournal"]),
         .target(name: "CairnSoak", dependencies: ["CairnRun", "CairnExecutor", "CairnJournal"]),
         .executableTarget(name: "cairn-soak", dependencies: ["CairnSoak"]),

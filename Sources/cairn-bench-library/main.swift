@@ -1,4 +1,5 @@
 import Cairn
+import CairnTesting
 import Foundation
 import Synchronization
 
@@ -39,17 +40,6 @@ func noop(_ name: String, items: Int, output: Bool) -> Pipeline {
     return pipeline
 }
 
-/// Notes when the runner reported its final progress: every commit durable, before the
-/// session's own end (its final checkpoint, removing staging folders).
-final class LastCommit: RunObserver, @unchecked Sendable {
-    var at: Date?
-    var refreshInterval: Double? { nil }
-    func progress(_ progress: RunProgress, final: Bool) { if final { at = Date() } }
-    func unitFailed(_ report: UnitFailureReport, retrying: Bool) {}
-    func notice(_ message: String) {}
-    func statusRequested(running: [(unit: String, seconds: Double)], progress: RunProgress) {}
-}
-
 func peakRSSMB() -> Double {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -62,7 +52,7 @@ case "throughput":
     var options = RunOptions(jobs: jobs)
     options.budget = ResourceBudget.machine(cpus: jobs)
     let pipeline = noop("throughput", items: n, output: false)
-    let lastCommit = LastCommit()
+    let lastCommit = FinalReportClock()
     let t0 = Date()
     let summary = try await pipeline.run(in: root, options: options, observer: lastCommit)
     let seconds = Date().timeIntervalSince(t0)

@@ -1,6 +1,7 @@
 import Cairn
 import CairnJournal
 import CairnTestSupport
+import CairnTesting
 import Foundation
 import Synchronization
 import Testing
@@ -40,7 +41,7 @@ import Testing
             try "late".write(toFile: try unit.output("out"), atomically: false, encoding: .utf8)
         }
         let started = Date()
-        let ended = EndTime()
+        let ended = FinalReportClock()
         let summary = try await pipeline.run(in: folder.path, options: options(), handleSignals: false, observer: ended)
         // Measured on the session's thread (the test's own continuation may wait for a busy pool).
         let took = try #require(ended.at).timeIntervalSince(started)
@@ -85,7 +86,7 @@ import Testing
                 _ = write(writeEnd, &signal, 1)
             }
         }
-        let ended = EndTime()
+        let ended = FinalReportClock()
         let first = try await pipeline.run(in: folder.path, options: opts, observer: ended)
         let sent = try #require(secondSent.get())
         let took = try #require(ended.at).timeIntervalSince(sent)
@@ -211,16 +212,6 @@ import Testing
 struct SubjectError: Error, CustomStringConvertible {
     var text: String
     var description: String { text }
-}
-
-/// Notes when the session's final progress report came.
-final class EndTime: RunObserver, @unchecked Sendable {
-    var at: Date?
-    var refreshInterval: Double? { nil }
-    func progress(_ progress: RunProgress, final: Bool) { if final { at = Date() } }
-    func unitFailed(_ report: UnitFailureReport, retrying: Bool) {}
-    func notice(_ message: String) {}
-    func statusRequested(running: [(unit: String, seconds: Double)], progress: RunProgress) {}
 }
 
 /// A time set on one thread and read on another.
