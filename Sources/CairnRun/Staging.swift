@@ -161,7 +161,9 @@ struct Staging {
         var removed = 0
         for stage in Self.stagingFolders(of: outputs) {
             guard let entries = RawPath.entries(of: "\(root)/\(stage)") else { continue }
-            removed += entries.count
+            // An empty attempt folder is a spare a killed session kept for reuse, not an
+            // interrupted attempt's leftovers: removed without being counted.
+            for entry in entries where RawPath.rmdir("\(root)/\(stage)/\(entry)") != 0 { removed += 1 }
             RawPath.removeTree("\(root)/\(stage)")
         }
         return removed

@@ -70,6 +70,31 @@ import Testing
         #expect(CairnBinary.waitFor(timeout: 5) { pids.allSatisfy { !processIsAlive($0) } })
     }
 
+    @Test func resumeCountsOnlyInterruptedAttemptsAsDebrisNotTheSpareFoldersAKilledSessionKept() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", """
+            name: spares
+            items: {i: {range: [0, 300]}}
+            steps:
+              - name: s
+                run: 'echo {i} > {out.o}'
+                outputs: {o: 'out/{i}/x.txt'}
+            """)
+        // A folder per item: each commit leaves an emptied staging folder kept for reuse.
+        let crashed = try CairnBinary.run(["run", "p.yaml", "-j", "2"], in: dir.path, environment: ["CAIRN_FAULT": "crash-after-rename=150"])
+        #expect(crashed.status == 128 + SIGKILL)
+        let spares = (0..<300).filter { dir.exists("out/\($0)/.cairn-staging") }.count
+        #expect(spares > 100, "the killed session left its spare folders (\(spares))")
+        dir.write("out/299/.cairn-staging/a-killed-attempt/x.txt", "half")
+        let resumed = try CairnBinary.run(["resume"], in: dir.path)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let said = resumed.stderr.split(separator: "\n").first { $0.contains("removed staging debris of") } ?? ""
+        let count = Int(said.split(separator: " ").first { Int($0) != nil } ?? "") ?? 0
+        #expect((1...3).contains(count), "the interrupted attempts are the one made here and at most -j in flight: \(said)")
+        #expect((0..<300).allSatisfy { dir.read("out/\($0)/x.txt") == "\($0)\n" && !dir.exists("out/\($0)/.cairn-staging") })
+    }
+
     @Test func aCrashBetweenRenameAndCommitRecordReRunsTheUnitAndReplacesItsOutputs() throws {
         let dir = TemporaryFolder()
         defer { dir.remove() }
