@@ -15,8 +15,8 @@ extension Runner {
 
     func admit(_ index: Int) -> Admission {
         let unit = plan.units[index]
-        let step = runSteps[unit.step]
-        if let end = timeDeadline, let expected = step.spec.resources.time ?? medianDuration[unit.step],
+        let step = plan.pipeline.steps[unit.step]
+        if let end = timeDeadline, let expected = step.resources.time ?? medianDuration[unit.step],
             MonotonicClock.now() + expected > end
         {
             postponed += scheduler.postpone(index)
@@ -24,7 +24,7 @@ extension Runner {
             observer.notice("\(plan.label(of: unit)) not started: it is expected to take \(Self.seconds(expected)), more than is left before \(options.allocationEnd != nil ? "the allocation ends" : "the time limit")")
             return .postponed
         }
-        return use.fits(step.spec.resources, in: options.budget, running: executor.runningCount) ? .start : .later
+        return use.fits(step.resources, in: options.budget, running: executor.runningCount) ? .start : .later
     }
 
     /// The deadline came (a `--time-limit`, or SLURM's warning): no new units; running ones get

@@ -10,18 +10,18 @@ extension Runner {
         let index = completion.id
         guard let attempt = attempts[index] else { return }
         let unit = plan.units[index]
-        let step = runSteps[unit.step]
+        let step = plan.pipeline.steps[unit.step]
         if let usage = completion.usage { append(.usage(key: unit.key, attempt: attempt.number, usage: usage)) }
-        use.give(step.spec.resources, gpus: attempt.gpus)
+        use.give(step.resources, gpus: attempt.gpus)
         progress.steps[stepSlot[unit.step]].running -= 1
         if let log = attempt.log { removeIfEmpty(log) }  // an in-process attempt opens its log only to write
         // A stopped checkpointing unit paused, whatever its exit status: it continues next time.
-        if completion.stopped && (step.spec.checkpoint || !completion.succeeded) {
+        if completion.stopped && (step.checkpoint || !completion.succeeded) {
             interrupted(index, attempt)
             return
         }
         if completion.timedOut {
-            let limit = step.spec.timeout.map { Self.seconds($0) } ?? "?"
+            let limit = step.timeout.map { Self.seconds($0) } ?? "?"
             let how = completion.processID != nil ? "stopped its process group"
                 : completion.reason == .abandoned ? "cancelled it; it did not return within the grace period and was abandoned" : "cancelled it"
             fail(index, exitCode: completion.exitCode, duration: completion.duration, reason: "timed out after \(limit); \(how)", allowRetry: true)
@@ -52,7 +52,7 @@ extension Runner {
             return
         }
         committing[index] = Committing(attempt: attempt, duration: completion.duration, metrics: metrics)
-        committer.submit(OutputCommitter.Job(unit: index, outputs: unit.outputs, staged: attempt.staged, names: step.outputNames))
+        committer.submit(OutputCommitter.Job(unit: index, outputs: unit.outputs, staged: attempt.staged, names: step.outputs.map(\.name)))
     }
 
     /// Journals the commits whose outputs the committer placed: first the folders the batch
@@ -86,10 +86,10 @@ extension Runner {
     /// Journals a unit's commit (its outputs in place and their folders synced).
     func committed(_ index: Int, _ attempt: Attempt, duration: Double, metrics: [Metric], outputs: [OutputDigest]) {
         let unit = plan.units[index]
-        let step = runSteps[unit.step]
+        let step = plan.pipeline.steps[unit.step]
         faults.outputsRenamed { try? journal.flush() }
         if let covered = plan.itemsCovered(by: unit), covered < plan.items.count {
-            _ = append(.partial(key: unit.key, step: step.spec.name, items: covered, total: plan.items.count))
+            _ = append(.partial(key: unit.key, step: step.name, items: covered, total: plan.items.count))
         }
         let commit = UnitCommit(key: unit.key, attempt: attempt.number, exitCode: 0,
                                 durationMs: Int64(duration * 1000), time: now(), outputs: outputs, metrics: metrics)
@@ -108,7 +108,7 @@ extension Runner {
 
     func fail(_ index: Int, exitCode: Int, duration: Double, reason: String, allowRetry: Bool) {
         let unit = plan.units[index]
-        let step = runSteps[unit.step]
+        let step = plan.pipeline.steps[unit.step]
         let attempt = attempts.removeValue(forKey: index)
         staging.discard(attempt?.staged ?? [])
         let number = attempt?.number ?? 0
@@ -116,8 +116,8 @@ extension Runner {
                                    durationMs: Int64(duration * 1000), time: now(), reason: reason)))
         let used = max(1, Int(sessionAttempts[index]))
         let report = UnitFailureReport(unit: plan.label(of: unit), reason: "attempt \(number) \(reason)", log: attempt.map { $0.log ?? logFile(of: index) } ?? "")
-        if allowRetry, !stopping, used <= step.spec.retries {
-            let delay = min(600, step.spec.retryBackoff * pow(2, Double(used - 1)))
+        if allowRetry, !stopping, used <= step.retries {
+            let delay = min(600, step.retryBackoff * pow(2, Double(used - 1)))
             scheduler.retry(index, at: MonotonicClock.now() + delay)
             observer.unitFailed(report, retrying: true)
             return

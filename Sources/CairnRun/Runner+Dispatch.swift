@@ -9,30 +9,30 @@ extension Runner {
     func launch(_ index: Int) {
         if decisions[index].reuses, let source = cache.source(of: plan.units[index].key), adopt(index, from: source) { return }
         let unit = plan.units[index]
-        let step = runSteps[unit.step]
-        let past = history.isEmpty ? nil : history[unit.key]  // a first run skips hashing the key
+        let step = plan.pipeline.steps[unit.step]
+        let past = history[unit.key]
         let number = (past?.attempts ?? 0) + Int(sessionAttempts[index]) + 1
         sessionAttempts[index] += 1
         attemptCounter += 1
         // An in-process attempt's log path is worked out on its own thread, if it writes at all.
-        let log: String? = step.spec.isClosure ? nil : logFile(of: index)
+        let log: String? = step.isClosure ? nil : logFile(of: index)
         do throws(RunError) {
-            if step.spec.checkpoint {
+            if step.checkpoint {
                 let restarts = past?.interruptions ?? 0
-                guard restarts <= step.spec.maxRestarts else {
-                    throw RunError("was stopped and continued \(restarts) times, more than max_restarts (\(step.spec.maxRestarts)); raise max_restarts or look at why it does not finish")
+                guard restarts <= step.maxRestarts else {
+                    throw RunError("was stopped and continued \(restarts) times, more than max_restarts (\(step.maxRestarts)); raise max_restarts or look at why it does not finish")
                 }
                 _ = RawPath.makeDirectories(command.checkpointFolder(unit))
             }
             let staged = unit.outputs.isEmpty ? [] : try staging.prepare(unit.outputs, attempt: "\(attemptPrefix)-\(attemptCounter)", spare: &spareStaging)
             let shown = scratch.map { root in staged.map { "\(root)/\($0)" } } ?? staged
-            let resources = step.spec.resources
+            let resources = step.resources
             let gpus = use.take(resources)
             let work: AttemptWork
-            if step.spec.isClosure {
-                guard let body = step.body else {
+            if step.isClosure {
+                guard let body = options.closures[step.name] else {
                     use.give(resources, gpus: gpus)
-                    throw RunError.usage("step \(step.spec.name) is a Swift closure step; run it with the program that declares it")
+                    throw RunError.usage("step \(step.name) is a Swift closure step; run it with the program that declares it")
                 }
                 let shared = closureAttempts
                 let inputs = unit.inputs.isEmpty ? [] : unit.inputs.map { $0.map(command.inputPath) }  // where this session finds them
@@ -55,9 +55,9 @@ extension Runner {
                 let shared = closureAttempts
                 locate = { shared.logPath(of: index) }
             }
-            var request = AttemptRequest(id: index, work: work, logLocator: locate, timeout: step.spec.timeout, grace: options.grace)
-            request.stopSignal = step.stopSignal
-            let logOffset = step.spec.metrics == nil ? 0 : Self.size(of: log ?? logFile(of: index))
+            var request = AttemptRequest(id: index, work: work, logLocator: locate, timeout: step.timeout, grace: options.grace)
+            request.stopSignal = Self.signalNumber(step.stopSignal)
+            let logOffset = step.metrics == nil ? 0 : Self.size(of: log ?? logFile(of: index))
             let handle: AttemptHandle
             do { handle = try executor.start(request) } catch {
                 use.give(resources, gpus: gpus)

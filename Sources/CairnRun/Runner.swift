@@ -51,8 +51,6 @@ final class Runner {
     var command: UnitCommand
     /// What in-process attempts share (their contexts and log paths are built from it).
     let closureAttempts: ClosureAttempts
-    /// The plan's steps as the loop uses them, by pipeline index.
-    let runSteps: [RunStep]
     let wallClock: @Sendable () -> Date
     let attemptPrefix: String
 
@@ -109,7 +107,6 @@ final class Runner {
         self.workingDirectory = root
         self.scratch = scratch
         self.closureAttempts = ClosureAttempts(plan: plan, run: folder, root: root)
-        self.runSteps = plan.pipeline.steps.map { RunStep($0, closures: options.closures) }
         // The segment's whole name (number, host, pid): SLURM workers open segments at the same
         // moment, may get the same number, and must never share a staging folder.
         self.attemptPrefix = ((journal.path as NSString).lastPathComponent as NSString).deletingPathExtension
