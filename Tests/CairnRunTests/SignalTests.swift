@@ -81,6 +81,17 @@ import Testing
         return run.wait(timeout: 120)
     }
 
+    /// Whether `signal` is pending for the process (sent, not yet delivered to a handler).
+    static func pending(_ signal: Int32, in pid: pid_t) -> Bool {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let bit = UInt64(1) << (UInt64(signal) - 1)
+        return status.split(separator: "\n").contains { line in
+            guard line.hasPrefix("ShdPnd:") || line.hasPrefix("SigPnd:"),
+                  let mask = UInt64(line.drop { $0 != "\t" }.trimmingCharacters(in: .whitespaces), radix: 16) else { return false }
+            return mask & bit != 0
+        }
+    }
+
     /// The units that started (each leaves a file).
     static func started(in dir: TemporaryFolder) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasPrefix("started-") }
@@ -103,6 +114,9 @@ import Testing
         defer { dir.remove() }
         var second = Date()
         let result = try Self.interruptWhilePlanning(dir) { run in
+            // Two SIGINTs pending at once are one to the kernel: on a loaded machine the process
+            // may not run for a while, so send the second only once the first was delivered.
+            #expect(CairnBinary.waitFor { !Self.pending(SIGINT, in: run.pid) }, "the first SIGINT was never delivered")
             usleep(100_000)
             second = Date()
             run.signal(SIGINT)
