@@ -13,6 +13,10 @@ import Foundation
 /// last one when the session ends with a tail worth saving. Failures only cost speed: a
 /// checkpoint that cannot be written is skipped and the journal stays the source of truth.
 final class JournalCheckpointer: @unchecked Sendable {
+    /// How often the journal is folded for ``publish`` while it grows, at most (a status that
+    /// lags the run by a tenth of a second); never more than a tenth of the thread's time.
+    static let publishInterval = 0.1
+
     /// The smallest tail worth a checkpoint; `CAIRN_CHECKPOINT_BYTES` overrides it (tests use a
     /// small value to make checkpoints on small runs).
     static var defaultMinimumBytes: Int {
@@ -29,17 +33,34 @@ final class JournalCheckpointer: @unchecked Sendable {
     private var running = false
     /// Journal bytes the newest checkpoint covers (or that the session's own start replayed from one).
     private var covered: Int
-    /// The state of the newest checkpoint (only the checkpointing thread, then ``finish()``, use it).
+    /// The journal as last folded (only the checkpointing thread, then ``finish()``, use it).
     private var state: JournalState?
+    /// Bytes of journal `state` holds (the newest checkpoint's, or more when publishing folds ahead of it).
+    private var folded = 0
+    /// Called on the checkpointing thread with the journal as folded, whenever it grew (see
+    /// ``init(directory:state:minimumBytes:interval:periodic:publish:)``).
+    private let publish: ((JournalState) -> Void)?
+    /// How long the last ``publish`` call took (s); the next one waits ten times that.
+    private var publishCost = 0.0
+    private var lastPublished = -Double.infinity
 
     /// Starts watching the journal in `directory`; `state` is what the session replayed at its
     /// start (its coverage says how much a checkpoint already holds). With `periodic` false no
-    /// thread runs: only ``finish(writing:)`` may write one.
-    init(directory: String, state: JournalState, minimumBytes: Int = JournalCheckpointer.defaultMinimumBytes, interval: Double = 1, periodic: Bool = true) {
+    /// thread runs: only ``finish(writing:)`` may write one. With `publish`, the thread also
+    /// folds the journal as it grows and hands the state to `publish` (at once, then every
+    /// ``publishInterval`` while the journal grows, but at most a tenth of the time: a
+    /// million-unit status takes a moment to compute).
+    init(directory: String, state: JournalState, minimumBytes: Int = JournalCheckpointer.defaultMinimumBytes, interval: Double = 1, periodic: Bool = true,
+         publish: ((JournalState) -> Void)? = nil) {
         self.directory = directory
         self.minimumBytes = minimumBytes
         self.interval = interval
         self.covered = state.bytes - state.replayedBytes
+        self.publish = periodic ? publish : nil
+        if self.publish != nil {
+            self.state = state
+            folded = state.bytes
+        }
         guard periodic else { return }
         running = true
         let thread = Thread { [self] in self.loop() }
@@ -48,8 +69,8 @@ final class JournalCheckpointer: @unchecked Sendable {
     }
 
     /// Stops the thread and, with `writing` and when the tail since the last checkpoint is worth
-    /// it, writes a final checkpoint (after the session's last record). Returns the state of the
-    /// newest checkpoint this session wrote (nil when it wrote none).
+    /// it, writes a final checkpoint (after the session's last record). Returns the journal as
+    /// last folded (by a checkpoint or for publishing; nil when it folded nothing).
     @discardableResult
     func finish(writing: Bool = true) -> JournalState? {
         condition.lock()
@@ -72,11 +93,14 @@ final class JournalCheckpointer: @unchecked Sendable {
         // Checkpoints only speed up later reads: they get the CPU the units leave.
         setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)  // on Linux: this thread only
         condition.lock()
+        var first = true
         while !stopping {
-            _ = condition.wait(until: Date(timeIntervalSinceNow: interval))
+            if !first { _ = condition.wait(until: Date(timeIntervalSinceNow: publish == nil ? interval : Self.publishInterval)) }
+            first = false
             if stopping { break }
             condition.unlock()
             checkpoint(ifTailAtLeast: Self.threshold(minimumBytes))
+            publishIfDue()
             condition.lock()
         }
         running = false
@@ -89,14 +113,31 @@ final class JournalCheckpointer: @unchecked Sendable {
     private func checkpoint(ifTailAtLeast threshold: (Int) -> Int) {
         let total = journalBytes()
         guard total - covered >= threshold(covered) else { return }
+        guard let current = fold(), (try? JournalCheckpoint.write(current, directory: directory)) != nil else { return }
+        covered = current.coverage.reduce(0) { $0 + $1.offset }
+    }
+
+    /// Brings `state` up to the journal's end: folds what was appended since, or reads the
+    /// folder again when it changed otherwise. Nil when it cannot be read.
+    private func fold() -> JournalState? {
         var current = state
         state = nil  // `current` is the only reference: folded in place, not copied
         if current == nil || (try? current!.refresh(directory: directory)) != true {
             current = try? JournalState(directory: directory, repair: false)
         }
-        guard let current, (try? JournalCheckpoint.write(current, directory: directory)) != nil else { return }
-        covered = current.coverage.reduce(0) { $0 + $1.offset }
         state = current
+        folded = current?.bytes ?? 0
+        return current
+    }
+
+    /// Hands the folded journal to ``publish`` when it grew since, and the last call is long enough ago.
+    private func publishIfDue() {
+        guard let publish, ProcessInfo.processInfo.systemUptime - lastPublished >= max(Self.publishInterval, publishCost * 10) * 0.99 else { return }
+        guard state == nil || journalBytes() != folded || lastPublished == -Double.infinity, let current = fold() else { return }
+        let start = ProcessInfo.processInfo.systemUptime
+        publish(current)
+        lastPublished = ProcessInfo.processInfo.systemUptime
+        publishCost = lastPublished - start
     }
 
     /// The size of every segment file now.

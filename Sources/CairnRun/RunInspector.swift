@@ -38,6 +38,16 @@ public struct RunInspector: Sendable {
         live = RunLock.isLive(folder)
     }
 
+    /// A view of a run whose plan and journal state the caller already holds (a session
+    /// publishing its status, see ``StatusSummary``).
+    init(folder: RunFolder, snapshot: Snapshot, plan: Plan, state: JournalState, live: Bool) {
+        self.folder = folder
+        self.snapshot = snapshot
+        self.plan = plan
+        self.state = state
+        self.live = live
+    }
+
     /// What a run of this snapshot would do, and why: compared with the run folder's stored
     /// snapshot (when it differs) and the journal.
     /// With `reuse`, units other runs of the workspace committed (see ``ResultCache``) are

@@ -101,7 +101,10 @@ public enum RunSession {
                                              invalidate: explanation.invalidate, closeOpen: scratch == nil && workerJob == nil, message: options.message,
                                              onDurable: { watch.madeDurable($0) })
         // A worker's segment is one of many the controller's folder holds; a trial's journal is short-lived.
-        return try SessionJournal.session(writer, checkpointing: scratch == nil && workerJob == nil ? .periodic(state) : .none, in: folder, plan: plan) {
+        // `cairn status` plans the stored snapshot whole: a partial aggregate's plan is not its.
+        let ownsStatus = scratch == nil && workerJob == nil && !options.selection.aggregateOnly && snapshot.pipeline.optimizer == nil
+        return try SessionJournal.session(writer, checkpointing: scratch == nil && workerJob == nil ? .periodic(state) : .none, in: folder, plan: plan,
+                                          status: ownsStatus ? snapshot : nil) {
             let runner = try Runner(plan: plan, decisions: explanation.decisions, cache: cache, folder: folder, root: snapshot.root, scratch: scratch, history: state.units, journal: writer,
                                     executor: executor, watch: watch, options: options, observer: observer)
             runner.heartbeat = heartbeat

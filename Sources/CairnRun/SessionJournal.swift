@@ -74,13 +74,18 @@ enum SessionJournal {
     /// Runs `body` (the session), then journals its end and closes the segment, keeping the
     /// state checkpoint as `checkpointing` says and, with a checkpoint, rewriting the run's
     /// ``ResultIndex`` of `plan`; on an error, closes the segment (what was written stays) and
-    /// rethrows it as a `RunError`.
-    static func session(_ writer: SegmentWriter, checkpointing: Checkpointing, in folder: RunFolder, plan: Plan, _ body: () throws -> RunSummary) throws(RunError) -> RunSummary {
+    /// rethrows it as a `RunError`. With `status` (the stored snapshot, when `plan` is the plan
+    /// `cairn status` makes of it), the run's ``StatusSummary`` is kept too: published while
+    /// the session runs (with periodic checkpointing) and written when it ends.
+    static func session(_ writer: SegmentWriter, checkpointing: Checkpointing, in folder: RunFolder, plan: Plan, status snapshot: Snapshot? = nil,
+                        _ body: () throws -> RunSummary) throws(RunError) -> RunSummary {
         let checkpointer: JournalCheckpointer?
         let initial: JournalState?
+        let publisher = snapshot.flatMap { StatusPublisher(folder: folder, snapshot: $0, plan: plan) }
         switch checkpointing {
         case .none: (checkpointer, initial) = (nil, nil)
-        case .periodic(let state): (checkpointer, initial) = (JournalCheckpointer(directory: folder.journal, state: state), state)
+        case .periodic(let state):
+            (checkpointer, initial) = (JournalCheckpointer(directory: folder.journal, state: state, publish: publisher.map { p in { p.publish(live: $0) } }), state)
         case .atTheEnd(let state, _): (checkpointer, initial) = (JournalCheckpointer(directory: folder.journal, state: state, periodic: false), state)
         }
         var summary: RunSummary?
@@ -92,6 +97,7 @@ enum SessionJournal {
                 // The journal as closed: the newest checkpoint (or the session's start) and what followed.
                 if (try? final.refresh(directory: folder.journal)) != true { final = (try? JournalState(directory: folder.journal, repair: false)) ?? JournalState() }
                 ResultIndex.write(plan: plan, state: final, in: folder)
+                publisher?.publish(settled: final)
             }
         }
         let ended = try run(writer, body)

@@ -15,9 +15,9 @@ struct RunsCommand: ParsableCommand {
         let formatter = ISO8601DateFormatter()
         var rows = [["RUN", "STATE", "COMMITTED", "LAST ACTIVITY", "FOLDER"]]
         for entry in entries {
-            if let inspector = try? RunInspector(folder: entry.folder) {
-                let total = inspector.status().total
-                rows.append([inspector.snapshot.pipeline.name, inspector.stateWord, "\(total.committed)/\(total.total)",
+            if let summary = try? StatusSummary.of(entry.folder) {
+                let total = summary.report.total
+                rows.append([summary.report.pipeline, summary.state, "\(total.committed)/\(total.total)",
                              formatter.string(from: entry.lastActivity), Terminal.relative(entry.folder.path)])
             } else {
                 rows.append([(entry.folder.path as NSString).lastPathComponent, "unreadable", "-", formatter.string(from: entry.lastActivity), Terminal.relative(entry.folder.path)])

@@ -51,9 +51,10 @@ struct StatusCommand: ParsableCommand {
     }
 
     func show(_ folder: RunFolder) throws {
-        let inspector = try RunInspector(folder: folder)
-        let report = inspector.status()
-        let orphans = inspector.orphanedTrials().count
+        // Kept beside the journal: a million-unit run's status without planning it again.
+        let summary = try StatusSummary.of(folder)
+        let report = summary.report
+        let orphans = summary.orphanedTrials
         if json {
             struct Output: Encodable {
                 var pipeline: String
@@ -70,14 +71,14 @@ struct StatusCommand: ParsableCommand {
                 var itemsSelected: Int
                 var items: Int
             }
-            let partial = inspector.scopeCounts.map { Partial(shard: $0.scope.shard.description, itemsSelected: $0.selected, items: $0.total) }
-            let output = Output(pipeline: report.pipeline, runDir: folder.path, state: inspector.stateWord, live: report.live,
+            let partial = summary.scope.map { Partial(shard: $0.scope.shard.description, itemsSelected: $0.selected, items: $0.total) }
+            let output = Output(pipeline: report.pipeline, runDir: folder.path, state: summary.state, live: report.live,
                                 steps: report.steps, total: report.total, orphanedTrials: orphans, partial: partial)
             try JSONOutput.print(output)
             return
         }
-        Terminal.standardOutput.line(StatusPrinter(report: report, state: inspector.stateWord, folder: folder, color: Terminal.standardOutput.color).text())
-        if let partial = inspector.scopeCounts {
+        Terminal.standardOutput.line(StatusPrinter(report: report, state: summary.state, folder: folder, color: Terminal.standardOutput.color).text())
+        if let partial = summary.scope {
             Terminal.standardOutput.line("  partial: \(partial.selected)/\(partial.total) items selected (\(partial.scope.description)); `cairn merge` folds the other shards in")
         }
         if orphans > 0 {

@@ -28,7 +28,9 @@ public enum SlurmSession {
         // A checkpoint once every job ended (the controller saw them all leave the queue): the
         // next session's controller, its workers and `status` load it and replay only what
         // that session adds. While jobs run, their segments grow, so none is written then.
-        return try SessionJournal.session(writer, checkpointing: .atTheEnd(state, settled: { $0.interruptedBy == nil && $0.fatal == nil }), in: folder, plan: plan) {
+        let ownsStatus = !options.selection.aggregateOnly && snapshot.pipeline.optimizer == nil
+        return try SessionJournal.session(writer, checkpointing: .atTheEnd(state, settled: { $0.interruptedBy == nil && $0.fatal == nil }), in: folder, plan: plan,
+                                          status: ownsStatus ? snapshot : nil) {
             let controller = SlurmController(plan: plan, decisions: explanation.decisions, folder: folder, journal: writer,
                                              client: SlurmClient(), slurm: slurm, options: options, observer: observer)
             return try controller.run()
