@@ -14,8 +14,11 @@ import Foundation
 /// checkpoint that cannot be written is skipped and the journal stays the source of truth.
 final class JournalCheckpointer: @unchecked Sendable {
     /// How often the journal is folded for ``publish`` while it grows, at most (a status that
-    /// lags the run by a tenth of a second); never more than a tenth of the thread's time.
+    /// lags the run by a tenth of a second).
     static let publishInterval = 0.1
+    /// The longest wait between two publications while the journal grows (when each takes
+    /// long, as at a million units on a loaded machine, at the lowest priority).
+    static let publishSpacingLimit = 3.0
 
     /// The smallest tail worth a checkpoint; `CAIRN_CHECKPOINT_BYTES` overrides it (tests use a
     /// small value to make checkpoints on small runs).
@@ -48,8 +51,8 @@ final class JournalCheckpointer: @unchecked Sendable {
     /// start (its coverage says how much a checkpoint already holds). With `periodic` false no
     /// thread runs: only ``finish(writing:)`` may write one. With `publish`, the thread also
     /// folds the journal as it grows and hands the state to `publish` (at once, then every
-    /// ``publishInterval`` while the journal grows, but at most a tenth of the time: a
-    /// million-unit status takes a moment to compute).
+    /// ``publishInterval`` while the journal grows, but waiting ten times as long as the last
+    /// call took, up to ``publishSpacingLimit``: a million-unit status takes a moment).
     init(directory: String, state: JournalState, minimumBytes: Int = JournalCheckpointer.defaultMinimumBytes, interval: Double = 1, periodic: Bool = true,
          publish: ((JournalState) -> Void)? = nil) {
         self.directory = directory
@@ -90,17 +93,21 @@ final class JournalCheckpointer: @unchecked Sendable {
     }
 
     private func loop() {
-        // Checkpoints only speed up later reads: they get the CPU the units leave.
-        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)  // on Linux: this thread only
         condition.lock()
         var first = true
         while !stopping {
             if !first { _ = condition.wait(until: Date(timeIntervalSinceNow: publish == nil ? interval : Self.publishInterval)) }
-            first = false
             if stopping { break }
             condition.unlock()
-            checkpoint(ifTailAtLeast: Self.threshold(minimumBytes))
+            if !first { checkpoint(ifTailAtLeast: Self.threshold(minimumBytes)) }
             publishIfDue()
+            if first {
+                // The first status is published at once, before the units take the CPU (a
+                // million-unit run's takes a core for a moment); checkpoints wait. After it,
+                // checkpoints and statuses only speed up reads: they get the CPU the units leave.
+                setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)  // on Linux: this thread only
+                first = false
+            }
             condition.lock()
         }
         running = false
@@ -132,7 +139,8 @@ final class JournalCheckpointer: @unchecked Sendable {
 
     /// Hands the folded journal to ``publish`` when it grew since, and the last call is long enough ago.
     private func publishIfDue() {
-        guard let publish, ProcessInfo.processInfo.systemUptime - lastPublished >= max(Self.publishInterval, publishCost * 10) * 0.99 else { return }
+        let spacing = max(Self.publishInterval, min(publishCost * 10, Self.publishSpacingLimit))
+        guard let publish, ProcessInfo.processInfo.systemUptime - lastPublished >= spacing * 0.99 else { return }
         guard state == nil || journalBytes() != folded || lastPublished == -Double.infinity, let current = fold() else { return }
         let start = ProcessInfo.processInfo.systemUptime
         publish(current)

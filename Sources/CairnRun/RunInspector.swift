@@ -65,17 +65,10 @@ public struct RunInspector: Sendable {
 
     /// Per-step counts, with rates over the last `window` seconds of commits.
     public func status(window: Double = 60) -> StatusReport {
-        var recent: [String: Int] = [:]
-        let since = state.lastTime - Int64(window * 1000)
-        if live {
-            for unit in plan.units {
-                if let t = state.units[unit.key]?.commitTime, t >= since { recent[plan.step(of: unit).name, default: 0] += 1 }
-            }
-        }
         var partials: [String: (items: Int, total: Int)] = [:]
         for (step, p) in state.partialAggregates where state.units[p.key]?.done == true { partials[step] = (p.items, p.total) }
         return StatusReport.build(plan: plan, history: state.units, running: Set(state.openAttempts.keys), live: live,
-                                  recentCommits: recent, window: live ? window : 0, partials: partials)
+                                  recentSince: state.lastTime - Int64(window * 1000), window: live ? window : 0, partials: partials)
     }
 
     /// For a shard (``Snapshot/scope``): the scope and how many of the plan's items it selects.

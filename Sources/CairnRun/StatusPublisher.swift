@@ -24,6 +24,12 @@ final class StatusPublisher: @unchecked Sendable {
         self.holder = holder
     }
 
+    /// Writes a placeholder saying that the live status comes in a moment (a million-unit
+    /// run's first takes about a second): readers wait for it instead of computing their own.
+    func announce() {
+        StatusSummary(pendingFor: holder, snapshot: digest, pipeline: plan.pipeline.name, root: snapshot.root).save(in: folder)
+    }
+
     /// Writes the live summary of `state` (on the checkpointing thread).
     func publish(live state: JournalState) {
         let inspector = RunInspector(folder: folder, snapshot: snapshot, plan: plan, state: state, live: true)

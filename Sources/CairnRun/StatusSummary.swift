@@ -66,6 +66,11 @@ public struct StatusSummary: Sendable, Codable, Equatable {
     public var state: String
     public var orphanedTrials: Int
     public var scope: Scope?
+    /// A live session's placeholder until its first status is computed (see
+    /// ``StatusPublisher/announce()``): a reader waits a moment for the real one.
+    public var pending: Bool?
+    /// How long a reader waits for a live session's first status before computing it itself.
+    static let pendingWait = 3.0
 
     /// The status of `inspector`'s run, as `cairn status` shows it (plans nothing more, but
     /// looks at committed outputs for the state word); `report` and `orphans` when already computed.
@@ -80,10 +85,29 @@ public struct StatusSummary: Sendable, Codable, Equatable {
         scope = inspector.scopeCounts.map { Scope(scope: $0.scope, selected: $0.selected, total: $0.total) }
     }
 
+    /// A placeholder: a live session (`holder`) will publish its status in a moment.
+    init(pendingFor holder: RunLock.Holder, snapshot: String, pipeline: String, root: String, now: Date = Date()) {
+        self.snapshot = snapshot
+        origin = .live(holder)
+        self.root = root
+        written = Int64(now.timeIntervalSince1970 * 1000)
+        report = StatusReport(pipeline: pipeline, steps: [], live: true)
+        state = "running"
+        orphanedTrials = 0
+        pending = true
+    }
+
     /// The status of the run in `folder`: the stored summary when it is current, else computed
     /// from the snapshot and the journal, and stored for the next reader when the run is not live.
+    /// A live session about to publish its first status is given ``pendingWait`` seconds to.
     public static func of(_ folder: RunFolder, host: HostIdentity = .current) throws(RunError) -> StatusSummary {
-        if let stored = current(in: folder, host: host) { return stored }
+        var stored = current(in: folder, host: host)
+        let deadline = Date().addingTimeInterval(pendingWait)
+        while stored?.pending == true && Date() < deadline {
+            usleep(50_000)
+            stored = current(in: folder, host: host)
+        }
+        if let stored, stored.pending != true { return stored }
         // The snapshot's bytes before it is read: a later change makes the summary stale, never wrong.
         let digest = snapshotDigest(folder) ?? ""
         let inspector = try RunInspector(folder: folder)

@@ -136,6 +136,15 @@ import Testing
         #expect(shown.contains("\"live\" : true") && shown.contains("\"state\" : \"running\""), "\(shown)")
         #expect(Self.summary(dir)?.origin == "live")
 
+        // A session announces its first status before computing it; a reader waits for it (here
+        // in vain: nothing is journaled, so nothing is published) and then computes its own.
+        let live = try #require(FileManager.default.contents(atPath: Self.summaryPath(dir)).map { String(decoding: $0, as: UTF8.self) })
+        try live.replacingOccurrences(of: "\"format\":1", with: "\"format\":1,\"pending\":true").write(toFile: Self.summaryPath(dir), atomically: true, encoding: .utf8)
+        let asked = Date()
+        let waited = try Self.status(dir)
+        #expect(Date().timeIntervalSince(asked) >= 2.5, "status did not wait for the announced summary")
+        #expect(waited.contains("\"committed\" : 4") && waited.contains("\"running\" : 2"), "\(waited)")
+
         // kill -9: the live summary's writer no longer holds the lock; status computes it again.
         run.signal(SIGKILL)
         _ = run.wait()

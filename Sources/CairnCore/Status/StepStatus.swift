@@ -19,11 +19,17 @@ public struct StepStatus: Sendable, Equatable, Codable {
     public init(step: String) { self.step = step }
 }
 
-/// Where a run stands: per-step counts plus totals. Built by ``StatusReport/build(plan:history:running:live:recentCommits:window:partials:)``.
+/// Where a run stands: per-step counts plus totals. Built by ``StatusReport/build(plan:history:running:live:recentSince:window:partials:)``.
 public struct StatusReport: Sendable, Equatable, Codable {
     public var pipeline: String
     public var steps: [StepStatus]
     public var live: Bool
+
+    public init(pipeline: String, steps: [StepStatus], live: Bool) {
+        self.pipeline = pipeline
+        self.steps = steps
+        self.live = live
+    }
 
     /// Totals over all steps.
     public var total: StepStatus {
@@ -42,22 +48,27 @@ public struct StatusReport: Sendable, Equatable, Codable {
         return t
     }
 
-    /// Builds the report. Pure.
+    /// Builds the report. Pure. One pass over the units (a million-unit run's status is
+    /// published by its session every few seconds).
     /// - Parameters:
     ///   - history: the journal's view per unit key.
     ///   - running: keys with an attempt in progress in a live run.
-    ///   - recentCommits: per step name, commits within the last `window` seconds.
+    ///   - recentSince: with `window` > 0, commits at or after this time (ms) count toward the rate.
     public static func build(
         plan: Plan, history: [Digest: UnitHistory], running: Set<Digest>, live: Bool,
-        recentCommits: [String: Int], window: Double, partials: [String: (items: Int, total: Int)] = [:]
+        recentSince: Int64, window: Double, partials: [String: (items: Int, total: Int)] = [:]
     ) -> StatusReport {
         var steps: [StepStatus] = []
+        let rates = live && window > 0
         for s in plan.stepOrder {
             var status = StepStatus(step: plan.pipeline.steps[s].name)
+            var recent = 0
             for unit in plan.units[plan.stepRanges[s]] {
                 status.total += 1
-                if running.contains(unit.key), live { status.running += 1; continue }
-                switch UnitStanding(history[unit.key]) {
+                let h = history[unit.key]
+                if rates, let t = h?.commitTime, t >= recentSince { recent += 1 }
+                if live, !running.isEmpty, running.contains(unit.key) { status.running += 1; continue }
+                switch UnitStanding(h) {
                 case .committed: status.committed += 1
                 case .failed: status.failed += 1
                 case .interrupted: status.interrupted += 1
@@ -68,8 +79,7 @@ public struct StatusReport: Sendable, Equatable, Codable {
                 status.partialItems = partial.items
                 status.partialTotal = partial.total
             }
-            if live, window > 0 {
-                let recent = recentCommits[status.step] ?? 0
+            if rates {
                 status.rate = Double(recent) / window
                 if recent > 0 { status.eta = Double(status.pending + status.running + status.interrupted) / status.rate! }
             }
