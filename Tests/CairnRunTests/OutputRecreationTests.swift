@@ -106,4 +106,21 @@ import Testing
         #expect(try plan(["--set", "x={range: [0, 20]}"]).contains("to run: 0; already committed: 20"))
         #expect(try plan().contains("to run: 1 (output deleted 1); already committed: 39"), "other names expected: looked again")
     }
+
+    /// A folder with more committed outputs than `OutputCheck.Folders.listingThreshold` is read
+    /// once instead of one `lstat` per output: it must miss no deletion either (the first,
+    /// a middle and the last name; one output replaced by a dangling symbolic link is present,
+    /// as `lstat` says).
+    @Test func aFolderOfManyOutputsIsReadOnceAndMissesNoDeletion() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", "name: big\nitems: {x: {range: [0, 1100]}}\nsteps:\n  - {name: a, run: ': > {out.o}', outputs: {o: 'out/{x}'}}\n")
+        #expect(try CairnBinary.run(["run", "p.yaml", "-q", "-j", "4"], in: dir.path).status == 0)
+        for name in ["0", "517", "1099"] { try FileManager.default.removeItem(atPath: "\(dir.path)/out/\(name)") }
+        try FileManager.default.removeItem(atPath: "\(dir.path)/out/33")
+        try FileManager.default.createSymbolicLink(atPath: "\(dir.path)/out/33", withDestinationPath: "nowhere")
+        let plan = try CairnBinary.run(["plan", "p.yaml", "--why"], in: dir.path)
+        #expect(plan.stdout.contains("to run: 3 (output deleted 3); already committed: 1097"), "\(plan.stdout)")
+        for name in ["out/0\n", "out/517\n", "out/1099\n"] { #expect(plan.stdout.contains(name), "\(name): \(plan.stdout)") }
+    }
 }
