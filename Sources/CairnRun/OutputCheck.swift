@@ -99,8 +99,12 @@ public enum OutputCheck {
         var fingerprints: [UInt64] = []
         /// Per folder, how many committed outputs it should hold.
         var expected: [Int] = []
-        /// Per candidate unit, the folders of its outputs.
-        var of: [Int: [Int]] = [:]
+        /// The candidate units (ascending unit indices), and the folders of their outputs: those
+        /// of candidate `k` are `outputFolders[start[k]..<start[k + 1]]` (flat arrays: a million
+        /// small arrays would cost more than the lookups they save).
+        let candidates: [Int]
+        var start: [Int] = []
+        var outputFolders: [Int32] = []
         var seen: [stat?] = []
         var trusted: [Bool] = []
         /// Per candidate (in the caller's order): every output is in a folder vouched for.
@@ -109,31 +113,34 @@ public enum OutputCheck {
         /// Nil when outputs are spread over so many folders that checking folders saves little.
         init?(_ plan: Plan, candidates: [Int], root: String, rootFD: Int32) {
             cache = OutputFolderCache(root: root)
-            var total = 0
-            var perCandidate: [[Int]] = []
-            perCandidate.reserveCapacity(candidates.count)
+            self.candidates = candidates
+            start.reserveCapacity(candidates.count + 1)
+            outputFolders.reserveCapacity(candidates.count)
+            // Outputs of consecutive units are mostly in the same folder: compared with the
+            // last one before a dictionary lookup.
+            var last: (folder: Substring, id: Int)?
             for i in candidates {
-                var mine: [Int] = []
+                start.append(outputFolders.count)
                 for path in plan.units[i].outputs {
-                    total += 1
-                    let slash = path.lastIndex(of: "/")
-                    let folder = slash.map { String(path[..<$0]) } ?? "."
-                    let name = slash.map { path[path.index(after: $0)...] } ?? Substring(path)
+                    let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
+                    let folder = slash.map { path[..<$0] } ?? "."
+                    let name = slash.map { path[path.utf8.index(after: $0)...] } ?? Substring(path)
                     let id: Int
-                    if let known = ids[folder] { id = known } else {
+                    if let last, last.folder == folder { id = last.id } else if let known = ids[String(folder)] { id = known } else {
                         id = names.count
-                        ids[folder] = id
-                        names.append(folder)
+                        ids[String(folder)] = id
+                        names.append(String(folder))
                         fingerprints.append(0)
                         expected.append(0)
                     }
+                    last = (folder, id)
                     fingerprints[id] &+= OutputFolderCache.fingerprint(name)
                     expected[id] += 1
-                    mine.append(id)
+                    outputFolders.append(Int32(id))
                 }
-                perCandidate.append(mine)
             }
-            guard names.count * 8 <= total else { return nil }
+            start.append(outputFolders.count)
+            guard names.count * 8 <= outputFolders.count else { return nil }
             var info = stat()
             for (id, folder) in names.enumerated() {
                 guard RawBytes.withCString(folder, { fstatat(rootFD, $0, &info, AT_SYMLINK_NOFOLLOW) }) == 0 else {
@@ -147,8 +154,18 @@ public enum OutputCheck {
                                                   names: fingerprints[id])
                 trusted.append(cache.entries[folder] == now)
             }
-            skip = perCandidate.map { $0.allSatisfy { trusted[$0] } }
-            for (k, i) in candidates.enumerated() { of[i] = perCandidate[k] }
+            skip = candidates.indices.map { k in (start[k]..<start[k + 1]).allSatisfy { trusted[Int(outputFolders[$0])] } }
+        }
+
+        /// The folders of candidate unit `unit`'s outputs.
+        func folders(of unit: Int) -> ArraySlice<Int32> {
+            var low = 0, high = candidates.count
+            while low < high {
+                let mid = (low + high) / 2
+                if candidates[mid] < unit { low = mid + 1 } else { high = mid }
+            }
+            guard low < candidates.count, candidates[low] == unit else { return [] }
+            return outputFolders[start[low]..<start[low + 1]]
         }
 
         /// The fewest outputs to look for in one folder for which reading the folder's names
@@ -173,7 +190,7 @@ public enum OutputCheck {
         /// Remembers the folders found complete (none of whose units is in `incomplete`), and saves.
         func remember(incomplete: Set<Int>) {
             var bad = [Bool](repeating: false, count: names.count)
-            for unit in incomplete { for id in of[unit] ?? [] { bad[id] = true } }
+            for unit in incomplete { for id in folders(of: unit) { bad[Int(id)] = true } }
             let now = Int64(Date().timeIntervalSince1970 * 1_000_000_000)
             for id in names.indices where !trusted[id] && !bad[id] {
                 guard let info = seen[id], let entry = OutputFolderCache.entry(info, names: fingerprints[id], now: now) else { continue }
