@@ -117,7 +117,7 @@ public enum OutputCheck {
             start.reserveCapacity(candidates.count + 1)
             outputFolders.reserveCapacity(candidates.count)
             // Outputs of consecutive units are mostly in the same folder: compared with the
-            // last one before a dictionary lookup.
+            // last one (byte for byte) before a dictionary lookup.
             var last: (folder: Substring, id: Int)?
             for i in candidates {
                 start.append(outputFolders.count)
@@ -126,7 +126,7 @@ public enum OutputCheck {
                     let folder = slash.map { path[..<$0] } ?? "."
                     let name = slash.map { path[path.utf8.index(after: $0)...] } ?? Substring(path)
                     let id: Int
-                    if let last, last.folder == folder { id = last.id } else if let known = ids[String(folder)] { id = known } else {
+                    if let last, last.folder.utf8.elementsEqual(folder.utf8) { id = last.id } else if let known = ids[String(folder)] { id = known } else {
                         id = names.count
                         ids[String(folder)] = id
                         names.append(String(folder))

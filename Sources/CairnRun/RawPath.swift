@@ -95,7 +95,7 @@ enum RawPath {
         var names: [String] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                RawBytes.string(from: raw.prefix { $0 != 0 })
+                RawBytes.string(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
             }
             if name != "." && name != ".." { names.append(name) }
         }

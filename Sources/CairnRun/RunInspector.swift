@@ -87,7 +87,8 @@ public struct RunInspector: Sendable {
             let allowed = scope.applied(to: RunSelection()).itemsAllowed(in: plan)
             return plan.units.allSatisfy { u in u.item.map { !allowed[$0] } ?? true || (state.units[u.key]?.done ?? false) }
         }
-        guard plan.units.allSatisfy({ state.units[$0.key]?.done ?? false }) else { return false }
+        // From the end: a run stopped part way has its last units to do, found at once.
+        guard !plan.units.reversed().contains(where: { !(state.units[$0.key]?.done ?? false) }) else { return false }
         // A committed output deleted since: `cairn resume` makes it again.
         return OutputCheck.check(plan, state: state, root: snapshot.root, verify: false).damaged.isEmpty
     }

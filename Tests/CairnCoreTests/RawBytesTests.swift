@@ -35,6 +35,19 @@ import Testing
         #expect(RawBytes.bytes(of: RawBytes.string(from: bytes)) == bytes)
     }
 
+    /// The `readdir` path decodes exactly as the general one: valid UTF-8, escape code points
+    /// written as real UTF-8, and random non-NUL bytes.
+    @Test func aNulTerminatedNameDecodesAsItsBytesDo() {
+        var rng = SystemRandomNumberGenerator()
+        var cases: [[UInt8]] = [Array("out-7.txt".utf8), Array("é😀".utf8), Array("x\u{10FF80}y".utf8), [0x66, 0xFF, 0x67], []]
+        for _ in 0..<2000 { cases.append((0..<Int.random(in: 0...24, using: &rng)).map { _ in UInt8.random(in: 1...0xFF, using: &rng) }) }
+        for bytes in cases {
+            let decoded = (bytes.map { CChar(bitPattern: $0) } + [0]).withUnsafeBufferPointer { RawBytes.string(cString: $0.baseAddress!) }
+            #expect(decoded == RawBytes.string(from: bytes), "\(bytes)")
+            #expect(RawBytes.bytes(of: decoded) == bytes, "\(bytes)")
+        }
+    }
+
     @Test func randomBytesRoundTrip() {
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<2000 {

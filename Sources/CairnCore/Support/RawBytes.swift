@@ -29,6 +29,15 @@ public enum RawBytes {
         return String(out)
     }
 
+    /// Decodes a NUL-terminated name (a `readdir` entry) as ``string(from:)`` does, without
+    /// going through a generic collection when it is valid UTF-8, as nearly every name is.
+    public static func string(cString: UnsafePointer<CChar>) -> String {
+        if let valid = String(validatingCString: cString), !containsEscapes(valid) { return valid }
+        var length = 0
+        while cString[length] != 0 { length += 1 }
+        return string(from: UnsafeRawBufferPointer(start: cString, count: length))
+    }
+
     /// The bytes `text` stands for: escaped bytes restored, everything else as UTF-8.
     public static func bytes(of text: String) -> [UInt8] {
         guard containsEscapes(text) else { return Array(text.utf8) }
