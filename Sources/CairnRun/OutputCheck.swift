@@ -9,8 +9,9 @@ import Foundation
 /// deleted on purpose; their absence is reported apart (they are made again only when needed).
 ///
 /// One `lstat` per output of every committed unit, on every core — except in output folders
-/// that have not changed since they were last found complete (`OutputFolderCache`);
-/// `verify` reads every byte.
+/// that have not changed since they were last found complete (`OutputFolderCache`), and in
+/// folders that should hold 1,024 outputs or more, which are read once instead (the names in
+/// them looked up); `verify` reads every byte.
 public enum OutputCheck {
     /// What the check found, by unit index.
     public struct Findings: Sendable {
