@@ -13,13 +13,6 @@ import Foundation
 /// last one when the session ends with a tail worth saving. Failures only cost speed: a
 /// checkpoint that cannot be written is skipped and the journal stays the source of truth.
 final class JournalCheckpointer: @unchecked Sendable {
-    /// How often the journal is folded for ``publish`` while it grows, at most (a status that
-    /// lags the run by a tenth of a second).
-    static let publishInterval = 0.1
-    /// The longest wait between two publications while the journal grows (when each takes
-    /// long, as at a million units on a loaded machine, at the lowest priority).
-    static let publishSpacingLimit = 3.0
-
     /// The smallest tail worth a checkpoint; `CAIRN_CHECKPOINT_BYTES` overrides it (tests use a
     /// small value to make checkpoints on small runs).
     static var defaultMinimumBytes: Int {
@@ -36,34 +29,17 @@ final class JournalCheckpointer: @unchecked Sendable {
     private var running = false
     /// Journal bytes the newest checkpoint covers (or that the session's own start replayed from one).
     private var covered: Int
-    /// The journal as last folded (only the checkpointing thread, then ``finish()``, use it).
+    /// The state of the newest checkpoint (only the checkpointing thread, then ``finish()``, use it).
     private var state: JournalState?
-    /// Bytes of journal `state` holds (the newest checkpoint's, or more when publishing folds ahead of it).
-    private var folded = 0
-    /// Called on the checkpointing thread with the journal as folded, whenever it grew (see
-    /// ``init(directory:state:minimumBytes:interval:periodic:publish:)``).
-    private let publish: ((JournalState) -> Void)?
-    /// How long the last ``publish`` call took (s); the next one waits ten times that.
-    private var publishCost = 0.0
-    private var lastPublished = -Double.infinity
 
     /// Starts watching the journal in `directory`; `state` is what the session replayed at its
     /// start (its coverage says how much a checkpoint already holds). With `periodic` false no
-    /// thread runs: only ``finish(writing:)`` may write one. With `publish`, the thread also
-    /// folds the journal as it grows and hands the state to `publish` (at once, then every
-    /// ``publishInterval`` while the journal grows, but waiting ten times as long as the last
-    /// call took, up to ``publishSpacingLimit``: a million-unit status takes a moment).
-    init(directory: String, state: JournalState, minimumBytes: Int = JournalCheckpointer.defaultMinimumBytes, interval: Double = 1, periodic: Bool = true,
-         publish: ((JournalState) -> Void)? = nil) {
+    /// thread runs: only ``finish(writing:)`` may write one.
+    init(directory: String, state: JournalState, minimumBytes: Int = JournalCheckpointer.defaultMinimumBytes, interval: Double = 1, periodic: Bool = true) {
         self.directory = directory
         self.minimumBytes = minimumBytes
         self.interval = interval
         self.covered = state.bytes - state.replayedBytes
-        self.publish = periodic ? publish : nil
-        if self.publish != nil {
-            self.state = state
-            folded = state.bytes
-        }
         guard periodic else { return }
         running = true
         let thread = Thread { [self] in self.loop() }
@@ -72,8 +48,8 @@ final class JournalCheckpointer: @unchecked Sendable {
     }
 
     /// Stops the thread and, with `writing` and when the tail since the last checkpoint is worth
-    /// it, writes a final checkpoint (after the session's last record). Returns the journal as
-    /// last folded (by a checkpoint or for publishing; nil when it folded nothing).
+    /// it, writes a final checkpoint (after the session's last record). Returns the state of the
+    /// newest checkpoint this session wrote (nil when it wrote none).
     @discardableResult
     func finish(writing: Bool = true) -> JournalState? {
         condition.lock()
@@ -93,21 +69,14 @@ final class JournalCheckpointer: @unchecked Sendable {
     }
 
     private func loop() {
+        // Checkpoints only speed up later reads: they get the CPU the units leave.
+        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)  // on Linux: this thread only
         condition.lock()
-        var first = true
         while !stopping {
-            if !first { _ = condition.wait(until: Date(timeIntervalSinceNow: publish == nil ? interval : Self.publishInterval)) }
+            _ = condition.wait(until: Date(timeIntervalSinceNow: interval))
             if stopping { break }
             condition.unlock()
-            if !first { checkpoint(ifTailAtLeast: Self.threshold(minimumBytes)) }
-            publishIfDue()
-            if first {
-                // The first status is published at once, before the units take the CPU (a
-                // million-unit run's takes a core for a moment); checkpoints wait. After it,
-                // checkpoints and statuses only speed up reads: they get the CPU the units leave.
-                setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)  // on Linux: this thread only
-                first = false
-            }
+            checkpoint(ifTailAtLeast: Self.threshold(minimumBytes))
             condition.lock()
         }
         running = false
@@ -120,32 +89,14 @@ final class JournalCheckpointer: @unchecked Sendable {
     private func checkpoint(ifTailAtLeast threshold: (Int) -> Int) {
         let total = journalBytes()
         guard total - covered >= threshold(covered) else { return }
-        guard let current = fold(), (try? JournalCheckpoint.write(current, directory: directory)) != nil else { return }
-        covered = current.coverage.reduce(0) { $0 + $1.offset }
-    }
-
-    /// Brings `state` up to the journal's end: folds what was appended since, or reads the
-    /// folder again when it changed otherwise. Nil when it cannot be read.
-    private func fold() -> JournalState? {
         var current = state
         state = nil  // `current` is the only reference: folded in place, not copied
         if current == nil || (try? current!.refresh(directory: directory)) != true {
             current = try? JournalState(directory: directory, repair: false)
         }
+        guard let current, (try? JournalCheckpoint.write(current, directory: directory)) != nil else { return }
+        covered = current.coverage.reduce(0) { $0 + $1.offset }
         state = current
-        folded = current?.bytes ?? 0
-        return current
-    }
-
-    /// Hands the folded journal to ``publish`` when it grew since, and the last call is long enough ago.
-    private func publishIfDue() {
-        let spacing = max(Self.publishInterval, min(publishCost * 10, Self.publishSpacingLimit))
-        guard let publish, ProcessInfo.processInfo.systemUptime - lastPublished >= spacing * 0.99 else { return }
-        guard state == nil || journalBytes() != folded || lastPublished == -Double.infinity, let current = fold() else { return }
-        let start = ProcessInfo.processInfo.systemUptime
-        publish(current)
-        lastPublished = ProcessInfo.processInfo.systemUptime
-        publishCost = lastPublished - start
     }
 
     /// The size of every segment file now.

@@ -78,8 +78,8 @@ enum SessionJournal {
     /// state checkpoint as `checkpointing` says and, with a checkpoint, rewriting the run's
     /// ``ResultIndex`` of `plan`; on an error, closes the segment (what was written stays) and
     /// rethrows it as a `RunError`. With `status` (the stored snapshot, when `plan` is the plan
-    /// `cairn status` makes of it), the run's ``StatusSummary`` is kept too: published while
-    /// the session runs (with periodic checkpointing) and written when it ends.
+    /// `cairn status` makes of it), the run's ``StatusSummary`` is kept too: published on
+    /// request while the session runs (with periodic checkpointing) and written when it ends.
     static func session(_ writer: SegmentWriter, checkpointing: Checkpointing, in folder: RunFolder, plan: Plan, status snapshot: Snapshot? = nil,
                         _ body: () throws -> RunSummary) throws(RunError) -> RunSummary {
         let checkpointer: JournalCheckpointer?
@@ -88,12 +88,13 @@ enum SessionJournal {
         switch checkpointing {
         case .none: (checkpointer, initial) = (nil, nil)
         case .periodic(let state):
-            publisher?.announce()
-            (checkpointer, initial) = (JournalCheckpointer(directory: folder.journal, state: state, publish: publisher.map { p in { p.publish(live: $0) } }), state)
+            publisher?.start(from: state)
+            (checkpointer, initial) = (JournalCheckpointer(directory: folder.journal, state: state), state)
         case .atTheEnd(let state, _): (checkpointer, initial) = (JournalCheckpointer(directory: folder.journal, state: state, periodic: false), state)
         }
         var summary: RunSummary?
         defer {
+            publisher?.stop()
             var write = summary != nil
             if case .atTheEnd(_, let settled) = checkpointing, let summary { write = settled(summary) }
             let newest = checkpointer?.finish(writing: write)

@@ -1,9 +1,19 @@
 import CairnCore
 import CairnJournal
+import Foundation
 
-/// Keeps a session's run folder's ``StatusSummary`` current: the live one while it runs (from
-/// the journal as its checkpointing thread folds it), the settled one when it ends.
+/// Keeps a session's run folder's ``StatusSummary``: the live one while it runs, on request,
+/// and the settled one when it ends.
+///
+/// While the session runs, a thread of its own looks every ``pollInterval`` at
+/// `status.request`, which a reader (`cairn status` of the live run) touches; when it changed,
+/// the thread folds what the journal gained since its last look into its copy of the journal
+/// state and writes the live summary of it. Nothing is folded while nobody asks: a session of a
+/// million in-process units a second pays one `stat` every tenth of a second for its status.
 final class StatusPublisher: @unchecked Sendable {
+    /// How often the thread looks for a request.
+    static let pollInterval = 0.1
+
     let folder: RunFolder
     let snapshot: Snapshot
     let plan: Plan
@@ -13,6 +23,12 @@ final class StatusPublisher: @unchecked Sendable {
     let holder: RunLock.Holder
     /// Trials of earlier snapshots no longer in the run: the same all session long (computed once).
     private var orphans: Int?
+    /// The journal as last folded for a request (only the thread uses it).
+    private var state: JournalState?
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var stopping = false
+    private var running = false
 
     /// Nil when the stored snapshot or the lock note cannot be read (nothing is published then).
     init?(folder: RunFolder, snapshot: Snapshot, plan: Plan) {
@@ -24,15 +40,56 @@ final class StatusPublisher: @unchecked Sendable {
         self.holder = holder
     }
 
-    /// Writes a placeholder saying that the live status comes in a moment (a million-unit
-    /// run's first takes about a second): readers wait for it instead of computing their own.
-    func announce() {
+    /// Writes a placeholder saying that this session publishes its status on request, and
+    /// starts the thread that does, from `state` (the journal as the session started).
+    func start(from state: JournalState) {
+        self.state = state
         StatusSummary(pendingFor: holder, snapshot: digest, pipeline: plan.pipeline.name, root: snapshot.root).save(in: folder)
+        running = true
+        let thread = Thread { [self] in self.loop() }
+        thread.name = "cairn-status"
+        thread.start()
     }
 
-    /// Writes the live summary of `state` (on the checkpointing thread).
-    func publish(live state: JournalState) {
-        let inspector = RunInspector(folder: folder, snapshot: snapshot, plan: plan, state: state, live: true)
+    /// Stops the thread (a request being served is finished first).
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while running { condition.wait() }
+        condition.unlock()
+        state = nil
+    }
+
+    private func loop() {
+        var served = StatusSummary.requestTime(in: folder)
+        condition.lock()
+        while !stopping {
+            _ = condition.wait(until: Date(timeIntervalSinceNow: Self.pollInterval))
+            if stopping { break }
+            condition.unlock()
+            let asked = StatusSummary.requestTime(in: folder)
+            if asked != served {
+                served = asked
+                publishLive()
+            }
+            condition.lock()
+        }
+        running = false
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Folds what the journal gained and writes the live summary of it.
+    private func publishLive() {
+        var current = state
+        state = nil  // `current` is the only reference: folded in place, not copied
+        if current == nil || (try? current!.refresh(directory: folder.journal)) != true {
+            current = try? JournalState(directory: folder.journal, repair: false)
+        }
+        state = current
+        guard let current else { return }
+        let inspector = RunInspector(folder: folder, snapshot: snapshot, plan: plan, state: current, live: true)
         let summary = StatusSummary(inspector, origin: .live(holder), snapshot: digest, orphans: orphans)
         orphans = summary.orphanedTrials
         summary.save(in: folder)

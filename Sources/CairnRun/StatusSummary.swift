@@ -66,11 +66,34 @@ public struct StatusSummary: Sendable, Codable, Equatable {
     public var state: String
     public var orphanedTrials: Int
     public var scope: Scope?
-    /// A live session's placeholder until its first status is computed (see
-    /// ``StatusPublisher/announce()``): a reader waits a moment for the real one.
+    /// A live session's placeholder, written as it starts: it publishes its status when asked
+    /// (see ``StatusPublisher``).
     public var pending: Bool?
-    /// How long a reader waits for a live session's first status before computing it itself.
-    static let pendingWait = 3.0
+    /// How long a reader waits for a live session to publish before computing the status itself.
+    static let requestWait = 3.0
+
+    static func requestPath(in folder: RunFolder) -> String { "\(folder.path)/status.request" }
+
+    /// When `status.request` was last written (ns since 1970), 0 when it does not exist.
+    static func requestTime(in folder: RunFolder) -> Int64 {
+        var info = stat()
+        guard stat(requestPath(in: folder), &info) == 0 else { return 0 }
+        return mtime(info)
+    }
+
+    /// Asks the live session holding `folder` for its status (writes `status.request`) and
+    /// waits up to ``requestWait`` seconds for a summary it wrote after the request.
+    static func requested(in folder: RunFolder, host: HostIdentity) -> StatusSummary? {
+        let asked = Int64(Date().timeIntervalSince1970 * 1000)
+        guard FileManager.default.createFile(atPath: requestPath(in: folder), contents: Data("\(asked)\n".utf8)) else { return nil }
+        let deadline = Date().addingTimeInterval(requestWait)
+        while Date() < deadline {
+            usleep(20_000)
+            guard let stored = current(in: folder, host: host), case .live = stored.origin else { return nil }
+            if stored.pending != true && stored.written >= asked { return stored }
+        }
+        return nil
+    }
 
     /// The status of `inspector`'s run, as `cairn status` shows it (plans nothing more, but
     /// looks at committed outputs for the state word); `report` and `orphans` when already computed.
@@ -85,7 +108,7 @@ public struct StatusSummary: Sendable, Codable, Equatable {
         scope = inspector.scopeCounts.map { Scope(scope: $0.scope, selected: $0.selected, total: $0.total) }
     }
 
-    /// A placeholder: a live session (`holder`) will publish its status in a moment.
+    /// A placeholder: a live session (`holder`) publishes its status on request.
     init(pendingFor holder: RunLock.Holder, snapshot: String, pipeline: String, root: String, now: Date = Date()) {
         self.snapshot = snapshot
         origin = .live(holder)
@@ -99,15 +122,13 @@ public struct StatusSummary: Sendable, Codable, Equatable {
 
     /// The status of the run in `folder`: the stored summary when it is current, else computed
     /// from the snapshot and the journal, and stored for the next reader when the run is not live.
-    /// A live session about to publish its first status is given ``pendingWait`` seconds to.
+    /// A live session that publishes its status (``StatusPublisher``) is asked to, and given
+    /// ``requestWait`` seconds to do it.
     public static func of(_ folder: RunFolder, host: HostIdentity = .current) throws(RunError) -> StatusSummary {
-        var stored = current(in: folder, host: host)
-        let deadline = Date().addingTimeInterval(pendingWait)
-        while stored?.pending == true && Date() < deadline {
-            usleep(50_000)
-            stored = current(in: folder, host: host)
+        if let stored = current(in: folder, host: host) {
+            guard case .live = stored.origin else { return stored }
+            if let fresh = requested(in: folder, host: host) { return fresh }
         }
-        if let stored, stored.pending != true { return stored }
         // The snapshot's bytes before it is read: a later change makes the summary stale, never wrong.
         let digest = snapshotDigest(folder) ?? ""
         let inspector = try RunInspector(folder: folder)

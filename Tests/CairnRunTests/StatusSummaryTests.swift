@@ -136,14 +136,19 @@ import Testing
         #expect(shown.contains("\"live\" : true") && shown.contains("\"state\" : \"running\""), "\(shown)")
         #expect(Self.summary(dir)?.origin == "live")
 
-        // A session announces its first status before computing it; a reader waits for it (here
-        // in vain: nothing is journaled, so nothing is published) and then computes its own.
+        // The session publishes only when asked: without a request, nothing is written.
+        let published = try #require(Self.summary(dir))
+        usleep(500_000)
+        #expect(Self.summary(dir)?.mtime == published.mtime, "published without a request")
+        // Each status asks (`status.request`) and shows what the session wrote after that: a
+        // doctored summary is replaced, not shown.
         let live = try #require(FileManager.default.contents(atPath: Self.summaryPath(dir)).map { String(decoding: $0, as: UTF8.self) })
-        try live.replacingOccurrences(of: "\"format\":1", with: "\"format\":1,\"pending\":true").write(toFile: Self.summaryPath(dir), atomically: true, encoding: .utf8)
-        let asked = Date()
-        let waited = try Self.status(dir)
-        #expect(Date().timeIntervalSince(asked) >= 2.5, "status did not wait for the announced summary")
-        #expect(waited.contains("\"committed\" : 4") && waited.contains("\"running\" : 2"), "\(waited)")
+        #expect(live.contains("\"committed\":4"))
+        try live.replacingOccurrences(of: "\"committed\":4", with: "\"committed\":77").write(toFile: Self.summaryPath(dir), atomically: true, encoding: .utf8)
+        let asked = try Self.status(dir)
+        #expect(asked.contains("\"committed\" : 4") && asked.contains("\"running\" : 2") && !asked.contains("77"), "\(asked)")
+        #expect(Self.summary(dir)?.origin == "live" && dir.exists(".cairn/runs/sum/status.request"))
+        #expect(dir.read(".cairn/runs/sum/status.summary")?.contains("\"committed\":77") == false, "the session did not publish when asked")
 
         // kill -9: the live summary's writer no longer holds the lock; status computes it again.
         run.signal(SIGKILL)
