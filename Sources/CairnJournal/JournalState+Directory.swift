@@ -89,6 +89,20 @@ extension JournalState {
         return try fold(names, directory: directory, after: covered, repair: false)
     }
 
+    /// Brings `state` up to the end of the journal in `directory` and returns it: what was
+    /// appended since it was read is folded in place (``refresh(directory:)``); when the folder
+    /// changed otherwise, or `state` is nil, the folder is read again. Nil when it cannot be read.
+    /// (`state` is emptied while it is folded, so the fold does not copy every unit's entry.)
+    public static func caughtUp(_ state: inout JournalState?, directory: String) -> JournalState? {
+        var current = state
+        state = nil
+        if current == nil || (try? current!.refresh(directory: directory)) != true {
+            current = try? JournalState(directory: directory, repair: false)
+        }
+        state = current
+        return current
+    }
+
     /// Whether the folder still holds exactly the segments this state was read from, each of
     /// the size read (segments only grow, so then nothing was journaled since).
     public func isCurrent(directory: String) -> Bool {

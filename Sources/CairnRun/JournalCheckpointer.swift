@@ -89,14 +89,9 @@ final class JournalCheckpointer: @unchecked Sendable {
     private func checkpoint(ifTailAtLeast threshold: (Int) -> Int) {
         let total = journalBytes()
         guard total - covered >= threshold(covered) else { return }
-        var current = state
-        state = nil  // `current` is the only reference: folded in place, not copied
-        if current == nil || (try? current!.refresh(directory: directory)) != true {
-            current = try? JournalState(directory: directory, repair: false)
-        }
-        guard let current, (try? JournalCheckpoint.write(current, directory: directory)) != nil else { return }
+        guard let current = JournalState.caughtUp(&state, directory: directory),
+              (try? JournalCheckpoint.write(current, directory: directory)) != nil else { return }
         covered = current.coverage.reduce(0) { $0 + $1.offset }
-        state = current
     }
 
     /// The size of every segment file now.

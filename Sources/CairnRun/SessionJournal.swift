@@ -98,9 +98,10 @@ enum SessionJournal {
             var write = summary != nil
             if case .atTheEnd(_, let settled) = checkpointing, let summary { write = settled(summary) }
             let newest = checkpointer?.finish(writing: write)
-            if write, var final = newest ?? initial {
+            if write, let start = newest ?? initial {
                 // The journal as closed: the newest checkpoint (or the session's start) and what followed.
-                if (try? final.refresh(directory: folder.journal)) != true { final = (try? JournalState(directory: folder.journal, repair: false)) ?? JournalState() }
+                var folded: JournalState? = start
+                let final = JournalState.caughtUp(&folded, directory: folder.journal) ?? JournalState()
                 ResultIndex.write(plan: plan, state: final, in: folder)
                 publisher?.publish(settled: final)
             }

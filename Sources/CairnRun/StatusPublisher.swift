@@ -85,13 +85,7 @@ final class StatusPublisher: @unchecked Sendable {
 
     /// Folds what the journal gained since the last fold into `state`.
     private func fold() -> JournalState? {
-        var current = state
-        state = nil  // `current` is the only reference: folded in place, not copied
-        if current == nil || (try? current!.refresh(directory: folder.journal)) != true {
-            current = try? JournalState(directory: folder.journal, repair: false)
-        }
-        state = current
-        return current
+        JournalState.caughtUp(&state, directory: folder.journal)
     }
 
     /// Folds what the journal gained and writes the live summary of it.
