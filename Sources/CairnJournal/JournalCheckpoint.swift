@@ -30,7 +30,7 @@ public enum JournalCheckpoint {
     static let boundaryBytes = 256
 
     /// How far a checkpoint covers one segment.
-    public struct Coverage: Sendable, Equatable {
+    public struct Coverage: Sendable, Equatable, Codable {
         /// The segment's file name.
         public var name: String
         /// Where the covered intact records end.

@@ -47,9 +47,6 @@ public struct JournalState: Sendable {
     /// The segments this state was read from, in replay order, and their sizes as read.
     var readNames: [String] = []
     var readSizes: [Int] = []
-    /// The segments this state was read from, in replay order, with their sizes as read: while
-    /// the folder holds exactly these, the state is current (``isCurrent(directory:)``).
-    public var segmentsRead: [(name: String, size: Int)] { zip(readNames, readSizes).map { ($0, $1) } }
     /// The writer records are attributed to now (the segment's own, or an imported one).
     var currentWriter = -1
     /// The writer of the segment being folded.

@@ -151,7 +151,7 @@ public enum OutputCheck {
                 }
                 seen.append(info)
                 let now = OutputFolderCache.Entry(device: UInt64(info.st_dev), inode: UInt64(info.st_ino),
-                                                  mtime: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+                                                  mtime: OutputFolderCache.mtime(info),
                                                   names: fingerprints[id])
                 trusted.append(cache.entries[folder] == now)
             }

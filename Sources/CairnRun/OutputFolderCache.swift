@@ -36,10 +36,13 @@ final class OutputFolderCache {
         }
     }
 
+    /// A file's modification time in nanoseconds since 1970.
+    static func mtime(_ info: stat) -> Int64 { Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec) }
+
     /// The entry a folder has now, given its stat data and expected names; nil when it is too
     /// young to be remembered.
     static func entry(_ info: stat, names: UInt64, now: Int64) -> Entry? {
-        let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        let mtime = mtime(info)
         guard now - mtime > racyWindow else { return nil }
         return Entry(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), mtime: mtime, names: names)
     }

@@ -20,18 +20,15 @@ enum SessionJournal {
             try writer.append(.runStarted(time: info.time, snapshot: snapshot.digest))
             try writer.append(.command(commandLine()))
             if let provenance { try writer.append(.provenance(provenance)) }
-            var closed = false
             for (key, open) in state.openAttempts.sorted(by: { $0.key < $1.key }) where closeOpen && open.writer.job.isEmpty {
                 try writer.append(.interrupted(key: key, attempt: open.attempt.attempt, time: info.time))
-                closed = true
             }
             // Forced units stop counting as committed, durably, before any of them runs again:
             // an interrupted forced run resumes them without `--force`.
             for index in invalidate {
                 try writer.append(.invalidated(key: plan.units[index].key, time: info.time))
             }
-            // On disk before the session's status is first published (it reads the files).
-            if !invalidate.isEmpty || closed { try writer.flush() }
+            if !invalidate.isEmpty { try writer.flush() }
         }
         return writer
     }

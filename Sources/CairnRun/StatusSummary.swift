@@ -7,11 +7,12 @@ import Foundation
 ///
 /// It is a cache, never a source of truth: a reader uses it only when it provably describes the
 /// folder as it is now, and otherwise computes the status from the snapshot and the journal.
-/// - Written by a session while it runs (``Origin/live``, by the session's checkpointing thread,
-///   every tenth of a second while the journal grows): valid while the process it names holds the run's lock. It is the
-///   journal as that thread last folded it, so it may trail the run by a moment.
+/// - Written by a live session when a reader asks (``Origin/live``, see ``StatusPublisher``):
+///   valid while the process it names holds the run's lock; a reader takes only one written
+///   after its request.
 /// - Written when a session ends, and by a `status` that computed it (``Origin/settled``): valid
-///   while the snapshot's bytes and every journal segment's name and size are unchanged and,
+///   while the snapshot's bytes are unchanged, the state it was computed from covers the whole
+///   journal as it is now (``JournalCheckpoint/coversWhole(_:directory:)``, as the result index), and,
 ///   once every unit is done (where deleted outputs would turn "complete" into "outputs
 ///   deleted"), every output folder keeps the device, inode and modification time it had
 ///   (removing or renaming an entry changes its folder's mtime).
@@ -27,15 +28,9 @@ public struct StatusSummary: Sendable, Codable, Equatable {
     public enum Origin: Sendable, Codable, Equatable {
         /// A live session (the run lock's holder note: host, pid, start).
         case live(RunLock.Holder)
-        /// A closed journal: the segments' names and sizes, and the output folders when every
-        /// unit is done.
-        case settled(journal: [Segment], folders: [Folder]?)
-    }
-
-    /// A journal segment as the summary saw it.
-    public struct Segment: Sendable, Codable, Equatable {
-        public var name: String
-        public var size: Int64
+        /// A closed journal: how far the state covered each segment, and the output folders
+        /// when every unit is done.
+        case settled(journal: [JournalCheckpoint.Coverage], folders: [Folder]?)
     }
 
     /// An output folder (relative to the pipeline folder) as the summary saw it.
@@ -78,7 +73,7 @@ public struct StatusSummary: Sendable, Codable, Equatable {
     static func requestTime(in folder: RunFolder) -> Int64 {
         var info = stat()
         guard stat(requestPath(in: folder), &info) == 0 else { return 0 }
-        return mtime(info)
+        return OutputFolderCache.mtime(info)
     }
 
     /// Asks the live session holding `folder` for its status (writes `status.request`) and
@@ -140,22 +135,9 @@ public struct StatusSummary: Sendable, Codable, Equatable {
 
     static func path(in folder: RunFolder) -> String { "\(folder.path)/status.summary" }
 
-    /// SHA-256 (hex) of the folder's snapshot file, nil when it cannot be read.
+    /// The folder's snapshot file's digest (hex) as the result index names it, nil when it cannot be read.
     static func snapshotDigest(_ folder: RunFolder) -> String? {
-        guard let data = FileManager.default.contents(atPath: folder.snapshot) else { return nil }
-        return Digest(ofBytes: [UInt8](data)).hex
-    }
-
-    /// The journal's segments with their sizes now, nil when the folder cannot be listed.
-    static func segments(_ folder: RunFolder) -> [Segment]? {
-        guard let names = try? Journal.segments(in: folder.journal) else { return nil }
-        var out: [Segment] = []
-        for name in names {
-            var info = stat()
-            guard stat("\(folder.journal)/\(name)", &info) == 0 else { return nil }
-            out.append(Segment(name: name, size: Int64(info.st_size)))
-        }
-        return out
+        FileManager.default.contents(atPath: folder.snapshot).map { ResultIndex.digest(ofSnapshot: $0).hex }
     }
 
     /// The summary stored in `folder`, if it describes the run as it is now.
@@ -172,12 +154,12 @@ public struct StatusSummary: Sendable, Codable, Equatable {
             return summary
         case .settled(let journal, let folders):
             // A live session's status is its own to publish.
-            guard !RunLock.isLive(folder, host: host), segments(folder) == journal else { return nil }
+            guard !RunLock.isLive(folder, host: host), JournalCheckpoint.coversWhole(journal, directory: folder.journal) else { return nil }
             if let folders {
                 for f in folders {
                     var info = stat()
                     guard RawBytes.withCString(resolve(f.path, root: summary.root), { stat($0, &info) }) == 0,
-                          UInt64(info.st_dev) == f.device, UInt64(info.st_ino) == f.inode, mtime(info) == f.mtime else { return nil }
+                          UInt64(info.st_dev) == f.device, UInt64(info.st_ino) == f.inode, OutputFolderCache.mtime(info) == f.mtime else { return nil }
                 }
             }
             return summary.valid ? summary : nil
@@ -192,8 +174,6 @@ public struct StatusSummary: Sendable, Codable, Equatable {
         path.hasPrefix("/") ? path : path.isEmpty ? root : "\(root)/\(path)"
     }
 
-    static func mtime(_ info: stat) -> Int64 { Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec) }
-
     /// The output folders of `inspector`'s committed units as they are now, nil when there are
     /// more than ``maximumFolders`` or one changed too recently to tell a later removal from
     /// that change: within the file system's timestamp granularity, taken as 0.1 s where
@@ -203,7 +183,7 @@ public struct StatusSummary: Sendable, Codable, Equatable {
         var paths = Set<String>()
         for unit in inspector.plan.units where !unit.outputs.isEmpty && inspector.state.units[unit.key]?.committed == true {
             for output in unit.outputs {
-                paths.insert((output as NSString).deletingLastPathComponent)
+                paths.insert(RawPath.split(output).folder)
                 if paths.count > maximumFolders { return nil }
             }
         }
@@ -216,7 +196,7 @@ public struct StatusSummary: Sendable, Codable, Equatable {
             for path in sorted {
                 var info = stat()
                 guard RawBytes.withCString(resolve(path, root: root), { stat($0, &info) }) == 0 else { return nil }
-                let m = mtime(info)
+                let m = OutputFolderCache.mtime(info)
                 let window: Int64 = m % 1_000_000_000 == 0 ? 2_000_000_000 : 100_000_000
                 if now - m <= window { wait = max(wait, window - (now - m) + 1_000_000) }
                 out.append(Folder(path: path, device: UInt64(info.st_dev), inode: UInt64(info.st_ino), mtime: m))
@@ -228,10 +208,11 @@ public struct StatusSummary: Sendable, Codable, Equatable {
         return nil
     }
 
-    /// The settled summary of `inspector`'s run (its journal marked as its state read it); not
-    /// ``valid`` when every unit is done and the output folders could not be recorded.
+    /// The settled summary of `inspector`'s run (its journal marked by its state's coverage);
+    /// not ``valid`` when that covers no segment, or every unit is done and the output folders
+    /// could not be recorded.
     static func settled(_ inspector: RunInspector, snapshot: String) -> StatusSummary {
-        let journal = inspector.state.segmentsRead.map { Segment(name: $0.name, size: Int64($0.size)) }
+        let journal = inspector.state.coverage
         let report = inspector.status()
         let total = report.total
         // Folders are looked at before the outputs in them: a removal after this is seen.
@@ -241,8 +222,8 @@ public struct StatusSummary: Sendable, Codable, Equatable {
 
     /// Whether a reader may trust it later (see ``current(in:host:)``).
     var valid: Bool {
-        if case .settled(_, nil) = origin, allDone { return false }
-        return true
+        guard case .settled(let journal, let folders) = origin else { return true }
+        return !journal.isEmpty && (folders != nil || !allDone)
     }
 
     /// Writes it to `folder` (atomically, not fsynced: a cache). Failures are ignored.
