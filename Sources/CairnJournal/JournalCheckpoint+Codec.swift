@@ -147,8 +147,8 @@ extension JournalCheckpoint {
 
         guard let unitCount = count(most / 33) else { return nil }
         state.units.reserveCapacity(max(unitCount, reserve))
-        for _ in 0..<unitCount {
-            guard decodeUnit(&r, into: &state) else { return nil }
+        for decoded in 0..<unitCount {
+            guard decodeUnit(&r, into: &state, remaining: unitCount - decoded) else { return nil }
         }
 
         let submissions = list(most) { () -> SlurmSubmission? in
@@ -195,7 +195,9 @@ extension JournalCheckpoint {
         return a
     }
 
-    private static func decodeUnit(_ r: inout RecordCodec.Reader, into state: inout JournalState) -> Bool {
+    /// Decodes one unit; `remaining` (this one included) sizes the outputs and metrics tables
+    /// when the first unit with some arrives, so that a million entries are not rehashed.
+    private static func decodeUnit(_ r: inout RecordCodec.Reader, into state: inout JournalState, remaining: Int) -> Bool {
         guard let key = r.digest(), let f = r.int(), let attempts = r.int(), let interruptions = r.int(),
             let commitWriter = r.int(), let failureWriter = r.int()
         else { return false }
@@ -223,6 +225,7 @@ extension JournalCheckpoint {
                 guard let size = r.int(), let digest = r.digest() else { return false }
                 outputs.append(OutputDigest(size: size, digest: digest))
             }
+            if state.commitOutputs.isEmpty { state.commitOutputs.reserveCapacity(remaining) }
             state.commitOutputs[key] = outputs
         }
         if flags & Flag.metrics != 0 {
@@ -232,6 +235,7 @@ extension JournalCheckpoint {
                 guard let name = r.string(), let bits = r.int() else { return false }
                 metrics.append(Metric(name: name, value: Double(bitPattern: UInt64(bitPattern: bits))))
             }
+            if state.commitMetrics.isEmpty { state.commitMetrics.reserveCapacity(remaining) }
             state.commitMetrics[key] = metrics
         }
         state.units[key] = u

@@ -78,7 +78,9 @@ public enum SegmentReader {
         if start > 0 {
             guard lseek(fd, off_t(start), SEEK_SET) == off_t(start) else { throw JournalError.io("cannot seek in", path: path, errno: errno) }
         }
-        var out = [UInt8](repeating: 0, count: max(0, Int(info.st_size) - start))
+        // One spare byte: the read that finds the end needs no room, so a file that did not grow
+        // is read into one buffer, never copied into a larger one.
+        var out = [UInt8](repeating: 0, count: max(0, Int(info.st_size) - start) + 1)
         var filled = 0
         while true {
             if filled == out.count { out += [UInt8](repeating: 0, count: 1 << 16) }  // the file grew (a live writer)

@@ -118,7 +118,7 @@ public enum Planner {
                         draft.outputs.append(path)
                     }
                 } catch {
-                    draft.error = error
+                    draft.failure = Draft.Failure(error)
                     return draft
                 }
                 let covered = itemIndex == nil ? aggregateItems[s] : nil
@@ -136,7 +136,7 @@ public enum Planner {
                     case .path:
                         let sub = inputKeys[n]
                         do throws(PipelineError) { draft.inputs.append([try render(inputTemplates[n]!, values, spec, sub)]) } catch {
-                            draft.error = error
+                            draft.failure = Draft.Failure(error)
                             return draft
                         }
                         draft.external.append(draft.inputs.count - 1)
@@ -168,7 +168,7 @@ public enum Planner {
                     }
                     owners[path] = (start + position, sub)
                 }
-                if let error = draft.error { throw error }
+                if let failure = draft.failure { throw failure.error }
                 external.append(draft.external.map { i in (draft.inputs[i][0], fileDigest(draft.inputs[i][0])) })
             }
             // 3. Keys, on every core for a large step.
@@ -196,8 +196,14 @@ public enum Planner {
         var inputs: [[String]] = []
         /// Which `inputs` are files no step produces (their digests go into the key).
         var external: [Int] = []
-        /// The first error, after the outputs that rendered (an input's: after all of them).
-        var error: PipelineError?
+        /// The first error, after the outputs that rendered (an input's: after all of them);
+        /// boxed, so that a million drafts stay small.
+        var failure: Failure?
+
+        final class Failure {
+            let error: PipelineError
+            init(_ error: PipelineError) { self.error = error }
+        }
     }
 
     static func template(_ text: String, _ spec: PipelineSpec, _ key: String) throws(PipelineError) -> Template {
