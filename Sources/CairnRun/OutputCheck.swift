@@ -22,8 +22,9 @@ public enum OutputCheck {
     }
 
     /// Checks every committed unit of `plan` against the files under `root`.
-    /// With `remember`, folders whose outputs were all present are remembered, and a folder
-    /// unchanged since is not looked into again (see `OutputFolderCache`).
+    /// A folder unchanged since it was last found complete is not looked into again (see
+    /// `OutputFolderCache`); with `remember`, the folders found complete now are saved there
+    /// (`cairn analyze` passes false: its state word has already remembered them).
     public static func check(_ plan: Plan, state: JournalState, root: String, verify: Bool, remember: Bool = true) -> Findings {
         let units = plan.units
         // Serial: which units to look at (dictionary lookups). Parallel: the lstat calls, relative
@@ -38,7 +39,7 @@ public enum OutputCheck {
         let tempStart = counts.indices.map { counts[..<$0].reduce(0, +) }
         let rootFD = RawPath.open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         defer { if rootFD >= 0 { close(rootFD) } }
-        let folders = remember && !verify ? Folders(plan, candidates: committed, root: root, rootFD: rootFD) : nil
+        let folders = !verify ? Folders(plan, candidates: committed, root: root, rootFD: rootFD) : nil
         let candidates = folders.map { f in committed.indices.filter { !f.skip[$0] }.map { committed[$0] } } ?? committed
         // Folders with many outputs to look for are read once instead (see `Folders.listings`).
         let listings = folders?.listings(root: root) ?? [:]
@@ -88,7 +89,7 @@ public enum OutputCheck {
             found.missingTemp.formUnion(part.missingTemp)
             found.damaged.merge(part.damaged) { a, _ in a }
         }
-        folders?.remember(incomplete: Set(found.damaged.keys).union(found.missingTemp))
+        if remember { folders?.remember(incomplete: Set(found.damaged.keys).union(found.missingTemp)) }
         return found
     }
 

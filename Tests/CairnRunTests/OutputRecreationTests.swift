@@ -123,4 +123,23 @@ import Testing
         #expect(plan.stdout.contains("to run: 3 (output deleted 3); already committed: 1097"), "\(plan.stdout)")
         for name in ["out/0\n", "out/517\n", "out/1099\n"] { #expect(plan.stdout.contains(name), "\(name): \(plan.stdout)") }
     }
+    /// `cairn analyze` looks at outputs as a plan does (a folder remembered complete is trusted,
+    /// a changed folder of many outputs is read once): it still counts every deletion.
+    @Test func analyzeTrustsRememberedFoldersAndCountsEveryDeletion() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        dir.write("p.yaml", "name: big\nitems: {x: {range: [0, 1100]}}\nsteps:\n  - {name: a, run: ': > {out.o}', outputs: {o: 'out/{x}'}}\n")
+        #expect(try CairnBinary.run(["run", "p.yaml", "-q", "-j", "4"], in: dir.path).status == 0)
+        #expect(Tool.run("/usr/bin/touch", ["-d", "1 hour ago", "\(dir.path)/out"]) == 0)
+        func gone() throws -> Int? {
+            let out = try CairnBinary.run(["analyze", "--json"], in: dir.path).stdout
+            let json = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
+            return ((json?["steps"] as? [[String: Any]])?.first?["outputsMissing"]) as? Int
+        }
+        #expect(try CairnBinary.run(["plan", "p.yaml"], in: dir.path).stdout.contains("to run: 0; already committed: 1100"))
+        #expect(dir.read(".cairn/outputs-seen")?.contains("cairn-outputs-seen 1") == true, "the plan remembered the folder")
+        #expect(try gone() == 0)
+        for name in ["0", "517", "1099"] { try FileManager.default.removeItem(atPath: "\(dir.path)/out/\(name)") }
+        #expect(try gone() == 3, "the changed folder is read again")
+    }
 }
