@@ -104,7 +104,24 @@ enum RawPath {
 
     /// The folders in folder `path` (names; a symbolic link to a folder counts), told apart by
     /// the type `readdir` reports, so a folder of a million files costs no `stat` per file.
+    ///
+    /// A large folder (its entries take 256 KiB or more: some ten thousand names) is not read
+    /// when its link count says which folders it holds: ext4, XFS and tmpfs count each
+    /// subfolder's `..`, so a count of 2 means none, and 2 + n with Cairn's own n folders in it
+    /// (a staging folder an interrupted run left) means those alone. An output folder of a
+    /// million files cost a quarter of a second to list. A file system that does not count
+    /// them (btrfs: 1) is read. A symbolic link to a folder inside such a large folder is not
+    /// counted, so it is not followed either.
     static func subfolders(of path: String) -> [String]? {
+        var info = Glibc.stat()
+        if RawBytes.withCString(path, { stat($0, &info) }) == 0, (info.st_mode & S_IFMT) == S_IFDIR,
+           info.st_nlink >= 2, info.st_size >= Self.largeFolderBytes {
+            let own = [Staging.folderName, ".cairn"].filter { name in
+                var inner = Glibc.stat()
+                return lstat("\(path)/\(name)", &inner) == 0 && (inner.st_mode & S_IFMT) == S_IFDIR
+            }
+            if info.st_nlink == 2 + UInt(own.count) { return own }
+        }
         guard let dir = RawBytes.withCString(path, { opendir($0) }) else { return nil }
         defer { closedir(dir) }
         var names: [String] = []
@@ -123,6 +140,9 @@ enum RawPath {
         }
         return names
     }
+
+    /// The size (`st_size`) from which a folder counts as large for ``subfolders(of:)``.
+    static let largeFolderBytes = 256 * 1024
 
     /// Every path below folder `path`, relative to it, not following symbolic links.
     static func subpaths(of path: String) -> [String] {
