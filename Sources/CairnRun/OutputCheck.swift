@@ -27,11 +27,12 @@ public enum OutputCheck {
     /// (`cairn analyze` passes false: its state word has already remembered them).
     public static func check(_ plan: Plan, state: JournalState, root: String, verify: Bool, remember: Bool = true) -> Findings {
         let units = plan.units
-        // Serial: which units to look at (dictionary lookups). Parallel: the lstat calls, relative
-        // to the pipeline folder, touching only each unit's own strings — shared objects (the
-        // root path, the journal's dictionary) would have their reference counts bounced
+        // Which units to look at: a million dictionary lookups, on every core (as the explainer
+        // does). Then the lstat calls, relative to the pipeline folder, touching only each
+        // unit's own strings — a shared root path would have its reference count bounced
         // between cores on every call.
-        let committed = units.indices.filter { !units[$0].outputs.isEmpty && state.units[units[$0].key]?.committed == true }
+        let looked = ParallelMap.map(units.count) { !units[$0].outputs.isEmpty && state.units[units[$0].key]?.committed == true }
+        let committed = units.indices.filter { looked[$0] }
         guard !committed.isEmpty else { return Findings() }
         // Per step, where its outputs' temp flags start in one flat array (no shared inner arrays).
         let tempFlags = plan.pipeline.steps.flatMap { $0.outputs.map(\.temp) }

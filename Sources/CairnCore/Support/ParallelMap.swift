@@ -5,8 +5,9 @@ import Foundation
 ///
 /// `body` must be safe to call from several threads at once: it may read shared values but
 /// not change them. Planning uses it for the per-item work of large steps, which is pure.
-enum ParallelMap {
-    static func map<T>(_ count: Int, threshold: Int = 4096, _ body: (Int) -> T) -> [T] {
+public enum ParallelMap {
+    /// `(0..<count).map(body)`, computed in chunks on every core when `count >= threshold`.
+    public static func map<T>(_ count: Int, threshold: Int = 4096, _ body: (Int) -> T) -> [T] {
         let workers = ProcessInfo.processInfo.activeProcessorCount
         guard count >= threshold, count > 0, workers > 1 else { return (0..<count).map(body) }
         return withoutActuallyEscaping(body) { body in
