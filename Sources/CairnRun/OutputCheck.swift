@@ -24,7 +24,7 @@ public enum OutputCheck {
     /// Checks every committed unit of `plan` against the files under `root`.
     /// A folder unchanged since it was last found complete is not looked into again (see
     /// `OutputFolderCache`); with `remember`, the folders found complete now are saved there
-    /// (`cairn analyze` passes false: its state word has already remembered them).
+    /// (`cairn analyze` passes false: it only reads).
     public static func check(_ plan: Plan, state: JournalState, root: String, verify: Bool, remember: Bool = true) -> Findings {
         let units = plan.units
         // Which units to look at: a million dictionary lookups, on every core (as the explainer
