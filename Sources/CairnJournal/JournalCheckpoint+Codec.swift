@@ -52,9 +52,10 @@ extension JournalCheckpoint {
         }
 
         int(state.units.count)
-        for key in state.units.keys.sorted() {
-            let u = state.units[key]!
-            let outputs = state.commitOutputs[key], metrics = state.commitMetrics[key]
+        let slots = (0..<state.units.count).sorted { state.units[slot: $0].key < state.units[slot: $1].key }
+        for slot in slots {
+            let key = state.units[slot: slot].key, u = state.units[slot: slot].history
+            let outputs = state.outputs(slot: slot), metrics = state.commitMetrics[key]
             var flags = 0
             if u.committed { flags |= Flag.committed }
             if u.interrupted { flags |= Flag.interrupted }
@@ -217,16 +218,15 @@ extension JournalCheckpoint {
             else { return false }
             u.open = UnitHistory.OpenAttempt(attempt: Int(a), pid: Int32(truncatingIfNeeded: pid), startTicks: ticks, writer: Int(writer), time: time)
         }
+        var outputs: [OutputDigest] = []
         if flags & Flag.outputs != 0 {
             guard let n = r.int(), n >= 0, n < 100_000 else { return false }
-            var outputs: [OutputDigest] = []
             outputs.reserveCapacity(Int(n))
             for _ in 0..<n {
                 guard let size = r.int(), let digest = r.digest() else { return false }
                 outputs.append(OutputDigest(size: size, digest: digest))
             }
-            if state.commitOutputs.isEmpty { state.commitOutputs.reserveCapacity(remaining) }
-            state.commitOutputs[key] = outputs
+            if state.commitOutputs.count == 0 { state.commitOutputs.reserveCapacity(units: state.units.count + remaining, outputs: remaining * outputs.count) }
         }
         if flags & Flag.metrics != 0 {
             guard let n = r.int(), n >= 0, n < 100_000 else { return false }
@@ -238,7 +238,10 @@ extension JournalCheckpoint {
             if state.commitMetrics.isEmpty { state.commitMetrics.reserveCapacity(remaining) }
             state.commitMetrics[key] = metrics
         }
-        state.units[key] = u
+        let before = state.units.count
+        let slot = state.units.slot(insertingIfMissing: key, u)
+        guard state.units.count > before else { return false }  // each key once
+        if !outputs.isEmpty { state.commitOutputs.set(slot: slot, outputs) }
         return true
     }
 }

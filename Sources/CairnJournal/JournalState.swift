@@ -4,18 +4,18 @@ import CairnCore
 import Glibc
 #endif
 
-/// What the journal says, folded over all segments: per unit key, its history (one dictionary
-/// entry per unit, updated in place per record), the writers, and recent activity.
+/// What the journal says, folded over all segments: per unit key, its history (one table entry
+/// per unit, updated in place per record), the writers, and recent activity.
 public struct JournalState: Sendable {
     /// Per unit key.
-    public var units: [Digest: UnitHistory] = [:]
+    public internal(set) var units = UnitTable()
     /// The writers, one per segment and one per writer a merge imported, in replay order
     /// (``UnitHistory/OpenAttempt/writer`` and ``UnitHistory/commitWriter`` index it).
     public var writers: [SegmentInfo] = []
     /// What each writer did, by the same index.
     public var activity: [WriterActivity] = []
-    /// The outputs recorded by each key's commit (only keys with outputs).
-    public var commitOutputs: [Digest: [OutputDigest]] = [:]
+    /// The outputs recorded by each key's commit, by slot in `units` (see ``outputs(of:)``).
+    var commitOutputs = CommitOutputs()
     /// The metrics recorded by each key's last commit (only keys with metrics).
     public var commitMetrics: [Digest: [Metric]] = [:]
     /// Torn tails found: segment path and offset.
@@ -64,6 +64,14 @@ public struct JournalState: Sendable {
     }
 
     public init() {}
+
+    /// The outputs the commit of `key` recorded; nil when it recorded none (or never committed).
+    public func outputs(of key: Digest) -> OutputList? {
+        units.slot(of: key).flatMap { commitOutputs.outputs(slot: $0) }
+    }
+
+    /// The outputs the commit of the unit in `slot` of ``units`` recorded (see ``outputs(of:)``).
+    public func outputs(slot: Int) -> OutputList? { commitOutputs.outputs(slot: slot) }
 
     /// Folds segments in order.
     public init(segments: [SegmentContents]) {
@@ -115,19 +123,21 @@ public struct JournalState: Sendable {
             activity[writer].lastTime = max(activity[writer].lastTime, time)
             lastTime = max(lastTime, time)
         case .committed(let c):
-            let wasCommitted = units[c.key]?.committed ?? false
-            units[c.key, default: UnitHistory()].commit(attempt: c.attempt, time: c.time)
-            units[c.key]!.durationMs = c.durationMs
-            units[c.key]!.commitWriter = Int32(currentWriter)
+            let slot = units.slot(insertingIfMissing: c.key)
+            let wasCommitted = units[historyAt: slot].committed
+            units[historyAt: slot].commit(attempt: c.attempt, time: c.time)
+            units[historyAt: slot].durationMs = c.durationMs
+            units[historyAt: slot].commitWriter = Int32(currentWriter)
             if !wasCommitted { commitRecords += 1 }
             activity[currentWriter].commits += 1
             activity[currentWriter].lastTime = max(activity[currentWriter].lastTime, c.time)
-            if !c.outputs.isEmpty { commitOutputs[c.key] = c.outputs }
+            if !c.outputs.isEmpty { commitOutputs.set(slot: slot, c.outputs) }
             if !c.metrics.isEmpty { commitMetrics[c.key] = c.metrics } else if commitMetrics[c.key] != nil { commitMetrics[c.key] = nil }
             lastTime = max(lastTime, c.time)
         case .failed(let f):
-            units[f.key, default: UnitHistory()].fail(reason: f.reason)
-            if units[f.key]!.lastFailure != nil { units[f.key]!.failureWriter = Int32(currentWriter) }
+            let slot = units.slot(insertingIfMissing: f.key)
+            units[historyAt: slot].fail(reason: f.reason)
+            if units[historyAt: slot].lastFailure != nil { units[historyAt: slot].failureWriter = Int32(currentWriter) }
             activity[currentWriter].failures += 1
             activity[currentWriter].lastTime = max(activity[currentWriter].lastTime, f.time)
             lastTime = max(lastTime, f.time)

@@ -206,7 +206,7 @@ public enum OutputCheck {
 
     /// Whether output `n` of the unit committed as `key` now has other bytes than its commit journaled.
     static func modified(_ key: Digest, output n: Int, path: String, isDirectory: Bool, state: JournalState, root: String) -> Bool {
-        guard let recorded = state.commitOutputs[key], n < recorded.count else { return false }
+        guard let recorded = state.outputs(of: key), n < recorded.count else { return false }
         let full = path.hasPrefix("/") ? path : "\(root)/\(path)"
         guard let now = try? Staging(root: root).digest(full, isDirectory: isDirectory) else { return true }
         return now != recorded[n]

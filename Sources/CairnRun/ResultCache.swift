@@ -73,11 +73,11 @@ public struct ResultCache: Sendable {
                 }
                 guard let plan = try? snapshot.plan(reading: nil).plan, let state = try? JournalState(directory: folder.journal, repair: false) else { continue }
                 for unit in plan.units where !unit.outputs.isEmpty {
-                    guard state.units[unit.key]?.committed == true, let digests = state.commitOutputs[unit.key],
+                    guard let slot = state.units.slot(of: unit.key), state.units[historyAt: slot].committed, let digests = state.outputs(slot: slot),
                         digests.count == unit.outputs.count
                     else { continue }
                     let step = plan.pipeline.steps[unit.step]
-                    add(unit.key, outputs: unit.outputs, digests: digests, metrics: state.commitMetrics[unit.key] ?? [], run: name, folder: folder, snapshot: snapshot,
+                    add(unit.key, outputs: unit.outputs, digests: Array(digests), metrics: state.commitMetrics[unit.key] ?? [], run: name, folder: folder, snapshot: snapshot,
                         claiming: claiming ? (step.name, step.outputs.map(\.name)) : nil)
                 }
             }

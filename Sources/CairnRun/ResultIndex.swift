@@ -47,8 +47,8 @@ struct ResultIndex: Equatable {
     /// now) says, in plan order.
     static func entries(of plan: Plan, state: JournalState, _ body: (Entry) -> Void) {
         for unit in plan.units where !unit.outputs.isEmpty {
-            guard state.units[unit.key]?.committed == true, let digests = state.commitOutputs[unit.key], digests.count == unit.outputs.count else { continue }
-            body(Entry(key: unit.key, step: unit.step, outputs: unit.outputs, digests: digests, metrics: state.commitMetrics[unit.key] ?? []))
+            guard let slot = state.units.slot(of: unit.key), state.units[historyAt: slot].committed, let digests = state.outputs(slot: slot), digests.count == unit.outputs.count else { continue }
+            body(Entry(key: unit.key, step: unit.step, outputs: unit.outputs, digests: Array(digests), metrics: state.commitMetrics[unit.key] ?? []))
         }
     }
 

@@ -39,7 +39,7 @@ extension Runner {
     }
 
     /// Per step, the median duration of its committed units, in seconds.
-    static func medians(plan: Plan, history: [Digest: UnitHistory]) -> [Double?] {
+    static func medians(plan: Plan, history: UnitTable) -> [Double?] {
         var durations = [[Int64]](repeating: [], count: plan.pipeline.steps.count)
         for u in plan.units {
             if let h = history[u.key], h.committed, let ms = h.durationMs { durations[u.step].append(ms) }

@@ -55,7 +55,7 @@ final class Runner {
     let attemptPrefix: String
 
     var scheduler: Scheduler
-    let history: [Digest: UnitHistory]
+    let history: UnitTable
     var attempts: [Int: Attempt] = [:]
     /// Attempts started in this session, by unit index.
     var sessionAttempts: [Int32]
@@ -86,7 +86,7 @@ final class Runner {
     let started = MonotonicClock.now()
 
     init(
-        plan: Plan, decisions: [UnitDecision], cache: ResultCache = ResultCache(), folder: RunFolder, root: String, scratch: String? = nil, history: [Digest: UnitHistory], journal: SegmentWriter,
+        plan: Plan, decisions: [UnitDecision], cache: ResultCache = ResultCache(), folder: RunFolder, root: String, scratch: String? = nil, history: UnitTable, journal: SegmentWriter,
         executor: any Executor, watch: DurabilityWatch, options: RunOptions, observer: any RunObserver,
         wallClock: @escaping @Sendable () -> Date = { Date() }
     ) throws(RunError) {

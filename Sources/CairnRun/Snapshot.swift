@@ -68,7 +68,7 @@ public struct Snapshot: Codable, Sendable, Equatable {
 
     /// For `--aggregate-only`: this snapshot's `plan` again, with every aggregate over the items
     /// whose units `history` has committed (see ``PartialAggregates``). Uses the stored digests.
-    public func partialAggregatePlan(of plan: Plan, history: [Digest: UnitHistory]) throws(PipelineError) -> Plan {
+    public func partialAggregatePlan(of plan: Plan, history: UnitTable) throws(PipelineError) -> Plan {
         try self.plan(reading: nil, aggregateItems: PartialAggregates.coverage(of: plan, history: history)).plan
     }
 

@@ -11,8 +11,8 @@ import Testing
         return PipelineSpec(name: "t", seed: seed, axes: [AxisSpec(name: "i", source: .list(items))], steps: [a, b] + extra)
     }
 
-    func committed(_ plan: Plan) -> [Digest: UnitHistory] {
-        var h: [Digest: UnitHistory] = [:]
+    func committed(_ plan: Plan) -> UnitTable {
+        var h: UnitTable = [:]
         for u in plan.units { h[u.key] = UnitHistory(committed: true, attempts: 1) }
         return h
     }

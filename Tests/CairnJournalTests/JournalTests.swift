@@ -183,7 +183,7 @@ import Testing
         #expect(state.units[Self.key(3)] == three)
         #expect(state.commitRecords == 2)
         #expect(state.openAttempts.isEmpty)
-        #expect(state.commitOutputs[Self.key(1)]?.count == 2)
+        #expect(state.outputs(of: Self.key(1))?.count == 2)
         #expect(state.writers.count == 2 && state.writers[0] == Self.info)
     }
 }

@@ -26,7 +26,7 @@ import Testing
         try CairnBinary.run(arguments, in: folder.path, environment: env, timeout: 300, executable: try #require(Self.executable))
     }
 
-    func committed(_ folder: TemporaryFolder) -> [Digest: UnitHistory] {
+    func committed(_ folder: TemporaryFolder) -> UnitTable {
         ((try? JournalState(directory: "\(folder.path)/.cairn/runs/swift-dataset/journal", repair: false))?.units ?? [:]).filter { $0.value.committed }
     }
 

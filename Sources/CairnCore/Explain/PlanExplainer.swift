@@ -5,7 +5,7 @@ public struct PlanExplainer {
     public let plan: Plan
     /// The plan of the snapshot the run folder held before (nil for a new run, or when unchanged).
     public let previous: Plan?
-    public let history: [Digest: UnitHistory]
+    public let history: UnitTable
     public let selection: RunSelection
     /// The other run that committed a key (the workspace's result cache), if any.
     public let reusable: (Digest) -> String?
@@ -16,7 +16,7 @@ public struct PlanExplainer {
     /// stays committed.
     public let damaged: [Int: RunReason]
 
-    public init(plan: Plan, previous: Plan?, history: [Digest: UnitHistory], selection: RunSelection = RunSelection(),
+    public init(plan: Plan, previous: Plan?, history: UnitTable, selection: RunSelection = RunSelection(),
                 reusable: @escaping (Digest) -> String? = { _ in nil }, missingTemp: Set<Int> = [], damaged: [Int: RunReason] = [:]) {
         self.plan = plan
         self.previous = previous

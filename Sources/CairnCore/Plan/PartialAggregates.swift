@@ -2,7 +2,7 @@
 /// now — those whose units it needs are all committed. Pure.
 public enum PartialAggregates {
     /// Per `once` step (by index) that needs item units: a mask of the items it can cover.
-    public static func coverage(of plan: Plan, history: [Digest: UnitHistory]) -> [Int: [Bool]] {
+    public static func coverage(of plan: Plan, history: UnitTable) -> [Int: [Bool]] {
         var out: [Int: [Bool]] = [:]
         for (s, step) in plan.pipeline.steps.enumerated() where step.foreach == .once {
             guard let unit = plan.units[plan.stepRanges[s]].first else { continue }

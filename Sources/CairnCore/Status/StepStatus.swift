@@ -55,7 +55,7 @@ public struct StatusReport: Sendable, Equatable, Codable {
     ///   - running: keys with an attempt in progress in a live run.
     ///   - recentSince: with `window` > 0, commits at or after this time (ms) count toward the rate.
     public static func build(
-        plan: Plan, history: [Digest: UnitHistory], running: Set<Digest>, live: Bool,
+        plan: Plan, history: UnitTable, running: Set<Digest>, live: Bool,
         recentSince: Int64, window: Double, partials: [String: (items: Int, total: Int)] = [:]
     ) -> StatusReport {
         var steps: [StepStatus] = []

@@ -70,7 +70,7 @@ public enum TrialTable {
     ///   - running: keys with an attempt in progress in a live run.
     ///   - staged: the run was staged (`--stage`): items nothing ran of are `staged`, not `pending`.
     public static func rows(
-        plan: Plan, history: [Digest: UnitHistory], metrics: [Digest: [Metric]], running: Set<Digest> = [],
+        plan: Plan, history: UnitTable, metrics: [Digest: [Metric]], running: Set<Digest> = [],
         staged: Bool = false, only: [Int]? = nil
     ) -> [TrialRow] {
         var unitsOfItem = [[Int]](repeating: [], count: plan.items.count)

@@ -60,12 +60,12 @@ struct Merge {
         var pending: [Pending] = []
         for unit in plan.units {
             guard let there = source.state.units[unit.key], there.done else { continue }
-            let digests = source.state.commitOutputs[unit.key] ?? []
+            let digests = source.state.outputs(of: unit.key).map(Array.init) ?? []
             guard digests.count == unit.outputs.count else { continue }
             let origin = source.state.writers[max(0, Int(there.commitWriter))]
             let here = state.units[unit.key]
             if here?.committed == true || taken[unit.key] != nil {
-                let mine = taken[unit.key]?.outputs ?? state.commitOutputs[unit.key] ?? []
+                let mine = taken[unit.key]?.outputs ?? state.outputs(of: unit.key).map(Array.init) ?? []
                 if let i = zip(mine, digests).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
                     let hereHost = taken[unit.key]?.host ?? here.map { state.writers[max(0, Int($0.commitWriter))].host } ?? ""
                     result.nondeterministic.append(MergeReport.Nondeterminism(

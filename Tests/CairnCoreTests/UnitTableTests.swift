@@ -1,0 +1,86 @@
+import CairnCore
+import Testing
+
+/// `UnitTable` is the journal state's per-unit store: it must behave as a dictionary from key
+/// to history (checked against one over random operations), keep slots fixed while keys are
+/// only added, and iterate in the order keys were first stored.
+@Suite struct UnitTableTests {
+    /// A deterministic generator (SplitMix64).
+    struct Mix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Hashed keys, and hand-made ones that differ in their last byte only (the index must not
+    /// rely on the first bytes).
+    static func key(_ n: Int, hashed: Bool) -> Digest {
+        hashed ? Digest(of: "unit-\(n)") : Digest(bytes: [UInt8](repeating: 0, count: 28) + [0, 0, UInt8(n >> 8 & 255), UInt8(n & 255)])
+    }
+
+    @Test(arguments: [true, false])
+    func behavesAsADictionaryOverRandomInsertsUpdatesAndRemovals(hashed: Bool) {
+        var g = Mix(state: hashed ? 1 : 2)
+        var table = UnitTable()
+        var model: [Digest: UnitHistory] = [:]
+        var order: [Digest] = []
+        for step in 0..<20_000 {
+            let key = Self.key(Int.random(in: 0..<600, using: &g), hashed: hashed)
+            switch Int.random(in: 0..<10, using: &g) {
+            case 0..<5:
+                let h = UnitHistory(committed: Bool.random(using: &g), attempts: step)
+                if model[key] == nil { order.append(key) }
+                table[key] = h
+                model[key] = h
+            case 5, 6:
+                table[key, default: UnitHistory()].attempts += 1
+                if model[key] == nil { order.append(key) }
+                model[key, default: UnitHistory()].attempts += 1
+            case 7:
+                table[key] = nil
+                model[key] = nil
+                order.removeAll { $0 == key }
+            default:
+                #expect(table[key] == model[key], "step \(step)")
+            }
+        }
+        #expect(table.count == model.count)
+        for (key, history) in model { #expect(table[key] == history) }
+        for (key, history) in table { #expect(model[key] == history) }
+        #expect(Set(table.keys) == Set(order), "every key once")
+        for slot in 0..<table.count { #expect(table.slot(of: table[slot: slot].key) == slot) }
+    }
+
+    @Test func slotsStayAndIterationFollowsFirstStoreWhileKeysAreOnlyAdded() {
+        var table = UnitTable()
+        let keys = (0..<5_000).map { Self.key($0, hashed: true) }
+        for (n, key) in keys.enumerated() { table[key] = UnitHistory(attempts: n) }
+        for (n, key) in keys.enumerated() {
+            #expect(table.slot(of: key) == n)
+            #expect(table[slot: n].key == key && table[historyAt: n].attempts == n)
+        }
+        table[keys[7]] = UnitHistory(committed: true)  // an update keeps the slot
+        #expect(table.slot(of: keys[7]) == 7 && table[historyAt: 7].committed)
+        #expect(Array(table.keys) == keys)
+        #expect(table.slot(of: Self.key(99_999, hashed: true)) == nil)
+        table[historyAt: 9].interruptions = 4
+        #expect(table[keys[9]]?.interruptions == 4)
+    }
+
+    @Test func equalityIgnoresOrderAndFilterKeepsATable() {
+        let a: UnitTable = [Self.key(1, hashed: true): UnitHistory(committed: true), Self.key(2, hashed: true): UnitHistory(attempts: 2)]
+        let b: UnitTable = [Self.key(2, hashed: true): UnitHistory(attempts: 2), Self.key(1, hashed: true): UnitHistory(committed: true)]
+        #expect(a == b)
+        var c = b
+        c[Self.key(2, hashed: true)]?.attempts = 3
+        #expect(a != c && b != c, "a copy is independent")
+        let committed = a.filter { $0.value.committed }
+        #expect(committed.count == 1 && committed[Self.key(1, hashed: true)] != nil)
+        #expect(UnitTable().isEmpty && !a.isEmpty)
+    }
+}
