@@ -228,4 +228,29 @@ import Testing
         #expect(messages.count == 2 && messages[0] == messages[1], "\(messages)")
         #expect(messages[0].contains("gives the same path"), "\(messages)")
     }
+
+    @Test func aPathCollisionNamesBothOutputsAndBothUnits() throws {
+        let cases = [
+            ("  - {name: a, run: true, outputs: {x: 'o/{i}', y: 'o/{i:d}'}}\n",
+             "steps.a.outputs.y: gives the same path 'o/1' as steps.a.outputs.x for a[i=1] and a[i=1]"),
+            ("  - {name: a, run: true, outputs: {x: 'o/{i}'}}\n  - {name: b, run: true, needs: [a], outputs: {y: 'o/{i:d}'}}\n",
+             "steps.b.outputs.y: gives the same path 'o/1' as steps.a.outputs.x for a[i=1] and b[i=1]"),
+            ("  - {name: s, run: true, foreach: once, outputs: {y: 'o/2'}}\n  - {name: a, run: true, outputs: {x: 'o/{i}'}}\n",
+             "steps.a.outputs.x: gives the same path 'o/2' as steps.s.outputs.y for s and a[i=2]"),
+            ("  - {name: a, run: true, outputs: {x: 'o/{i:.0f}'}}\n",
+             "steps.a.outputs.x: gives the same path 'o/2' as steps.a.outputs.x for a[i=1.5] and a[i=2.0]"),
+        ]
+        for (steps, expected) in cases {
+            let items = expected.contains("1.5") ? "[1.5, 2.0]" : "[1, 2]"
+            let spec = try PipelineDecoder.decode(text: "name: c\nitems: {i: \(items)}\nsteps:\n" + steps, file: "c.yaml")
+            for threshold in [Int.max, 1] {
+                do {
+                    _ = try Planner.plan(spec, parallelFrom: threshold)
+                    Issue.record("expected a collision: \(expected)")
+                } catch {
+                    #expect(error.description.contains(expected + "; include every axis"), "\(error.description)")
+                }
+            }
+        }
+    }
 }

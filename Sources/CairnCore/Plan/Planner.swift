@@ -74,8 +74,8 @@ public enum Planner {
 
         var units: [PlannedUnit] = []
         var ranges = [Range<Int>](repeating: 0..<0, count: spec.steps.count)
-        var owners: [String: (unit: Int, key: String)] = [:]
-        owners.reserveCapacity(spec.steps.reduce(0) { $0 + $1.outputs.count * ($1.foreach == .item ? items.count : 1) })
+        var claims = PathClaims(expected: spec.steps.reduce(0) { $0 + $1.outputs.count * ($1.foreach == .item ? items.count : 1) },
+                                outputsPerUnit: spec.steps.map(\.outputs.count).max() ?? 1)
         var stepIndex: [String: Int] = [:]
         for (i, s) in spec.steps.enumerated() { stepIndex[s.name] = i }
         var files: [String: Digest?] = [:]
@@ -106,7 +106,7 @@ public enum Planner {
             let outputKeys = step.outputs.map { "\(key).outputs.\($0.name)" }
             let inputKeys = step.inputs.map { "\(key).inputs.\($0.name)" }
             // 1. Paths, per item, on every core for a large step: pure, reads only earlier steps.
-            let drafts = ParallelMap.map(itemIndices.count, threshold: parallelFrom) { position -> Draft in
+            var drafts = ParallelMap.map(itemIndices.count, threshold: parallelFrom) { position -> Draft in
                 let itemIndex = itemIndices[position]
                 let values = itemIndex.map { items[$0].values } ?? []
                 var draft = Draft()
@@ -152,41 +152,53 @@ public enum Planner {
                 }
                 return draft
             }
-            // 2. In item order, as a serial plan would: path collisions, errors, file digests.
+            // 2. In item order, as a serial plan would: path collisions, errors, file digests;
+            //    the units, keyed in step 3 (the drafts go before the keys are made).
             var external: [[(path: String, digest: Digest?)]] = []
             external.reserveCapacity(drafts.count)
+            units.reserveCapacity(units.count + drafts.count)
             for (position, draft) in drafts.enumerated() {
                 let itemIndex = itemIndices[position]
                 for (o, path) in draft.outputs.enumerated() {
                     let sub = outputKeys[o]
-                    if let owner = owners[path] {
-                        let a = owner.unit >= start
-                            ? itemIndices[owner.unit - start].map { "\(step.name)[\(items[$0].label(axes: axes))]" } ?? step.name
-                            : label(units, owner.unit, items, axes, spec, pending: (s, itemIndex))
+                    let owner = claims.claim(path, unit: start + position, output: o) { u, n in u < units.count ? units[u].outputs[n] : draft.outputs[n] }
+                    if let owner {
+                        let ownerStep = spec.steps[owner.unit < units.count ? units[owner.unit].step : s]
+                        let a = label(units, owner.unit, items, axes, spec, pending: (s, itemIndex))
                         let b = itemIndex.map { "\(step.name)[\(items[$0].label(axes: axes))]" } ?? step.name
-                        throw spec.error(at: sub, "gives the same path '\(path)' as \(owner.key) for \(a) and \(b); include every axis that varies in the pattern")
+                        throw spec.error(at: sub, "gives the same path '\(path)' as steps.\(ownerStep.name).outputs.\(ownerStep.outputs[owner.output].name) for \(a) and \(b); include every axis that varies in the pattern")
                     }
-                    owners[path] = (start + position, sub)
                 }
                 if let failure = draft.failure { throw failure.error }
                 external.append(draft.external.map { i in (draft.inputs[i][0], fileDigest(draft.inputs[i][0])) })
-            }
-            // 3. Keys, on every core for a large step.
-            let keys = ParallelMap.map(drafts.count, threshold: parallelFrom) { position -> Digest in
-                let draft = drafts[position], itemIndex = itemIndices[position]
-                let keyed = draft.needs.filter { !spec.steps[units[$0].step].outputs.isEmpty }
-                return keyWriter.key(values: itemIndex.map { items[$0].values } ?? [], seed: itemIndex.map { itemSeeds[$0] } ?? onceSeed,
-                                     outputs: draft.outputs, inputs: draft.inputs, needs: keyed.map { units[$0].key }, files: external[position])
-            }
-            units.reserveCapacity(units.count + drafts.count)
-            for (position, draft) in drafts.enumerated() {
-                let itemIndex = itemIndices[position]
-                units.append(PlannedUnit(index: units.count, step: s, item: itemIndex, key: keys[position], seed: itemIndex.map { itemSeeds[$0] } ?? onceSeed,
+                units.append(PlannedUnit(index: units.count, step: s, item: itemIndex, key: Self.unkeyed, seed: itemIndex.map { itemSeeds[$0] } ?? onceSeed,
                                          outputs: draft.outputs, inputs: draft.inputs, needs: draft.needs))
+            }
+            drafts = []
+            // 3. Keys, on every core for a large step, written into the units in place (a unit
+            //    reads only the keys of earlier steps' units).
+            units.withUnsafeMutableBufferPointer { all in
+                let all = UncheckedUnits(all)
+                ParallelMap.forEach(external.count, threshold: parallelFrom) { position in
+                    let unit = all.units[start + position]
+                    let keyed = unit.needs.filter { !spec.steps[all.units[$0].step].outputs.isEmpty }
+                    all.units[start + position].key = keyWriter.key(values: unit.item.map { items[$0].values } ?? [], seed: unit.seed, outputs: unit.outputs,
+                                                                    inputs: unit.inputs, needs: keyed.map { all.units[$0].key }, files: external[position])
+                }
             }
             ranges[s] = start..<units.count
         }
         return Plan(pipeline: spec, items: items, units: units, stepOrder: order, stepRanges: ranges, files: files)
+    }
+
+    /// A key for units before step 3 of `plan` gives them theirs.
+    private static let unkeyed = Digest(bytes: [UInt8](repeating: 0, count: 32))
+
+    /// The plan's units handed to the workers of step 3, each of which writes only its own
+    /// units' keys and reads earlier steps' units.
+    private struct UncheckedUnits: @unchecked Sendable {
+        let units: UnsafeMutableBufferPointer<PlannedUnit>
+        init(_ units: UnsafeMutableBufferPointer<PlannedUnit>) { self.units = units }
     }
 
     /// One unit's paths before its key (see `plan(_:files:aggregateItems:)`).
@@ -248,9 +260,9 @@ public enum Planner {
     }
 
     static func label(_ units: [PlannedUnit], _ index: Int, _ items: [Item], _ axes: [String], _ spec: PipelineSpec, pending: (Int, Int?)) -> String {
-        let unit = index < units.count ? units[index] : nil
-        let step = spec.steps[unit?.step ?? pending.0].name
-        guard let item = unit?.item ?? pending.1 else { return step }
+        let (s, item) = index < units.count ? (units[index].step, units[index].item) : pending
+        let step = spec.steps[s].name
+        guard let item else { return step }
         return "\(step)[\(items[item].label(axes: axes))]"
     }
 }

@@ -24,6 +24,20 @@ public enum ParallelMap {
         }
     }
 
+    /// `for i in 0..<count { body(i) }`, in chunks on every core when `count >= threshold`;
+    /// `body` must touch only what belongs to its `i`.
+    public static func forEach(_ count: Int, threshold: Int = 4096, _ body: (Int) -> Void) {
+        let workers = ProcessInfo.processInfo.activeProcessorCount
+        guard count >= threshold, count > 0, workers > 1 else { return (0..<count).forEach(body) }
+        withoutActuallyEscaping(body) { body in
+            let call = Unchecked(body)
+            let chunk = (count + workers * 4 - 1) / (workers * 4)
+            DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { c in
+                for i in (c * chunk)..<min(count, (c + 1) * chunk) { call.value(i) }
+            }
+        }
+    }
+
     /// A value handed to the workers; ``map(_:threshold:_:)`` guarantees the use is safe.
     private struct Unchecked<V>: @unchecked Sendable {
         let value: V

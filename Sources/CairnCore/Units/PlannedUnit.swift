@@ -1,13 +1,10 @@
 /// One unit of work: a step applied to an item (or once, for an aggregate step).
+///
+/// Stored compactly (a plan of a million units keeps a million of these): positions as 32-bit
+/// numbers, read back as `Int`.
 public struct PlannedUnit: Sendable {
-    /// Position in ``Plan/units``.
-    public let index: Int
-    /// Index of the step in the pipeline's `steps`.
-    public let step: Int
-    /// Index of the item, or nil for a `foreach: once` unit.
-    public let item: Int?
     /// SHA-256 of the canonical JSON of everything that defines the unit's work.
-    public let key: Digest
+    public internal(set) var key: Digest
     /// The unit's seed (see ``UnitSeed``).
     public let seed: Int
     /// Final output paths, relative to the pipeline folder, in the step's output order.
@@ -16,4 +13,26 @@ public struct PlannedUnit: Sendable {
     public let inputs: [[String]]
     /// Indices of the units this one needs.
     public let needs: [Int]
+    private let storedIndex: Int32
+    private let storedStep: Int32
+    private let storedItem: Int32
+
+    /// Position in ``Plan/units``.
+    public var index: Int { Int(storedIndex) }
+    /// Index of the step in the pipeline's `steps`.
+    public var step: Int { Int(storedStep) }
+    /// Index of the item, or nil for a `foreach: once` unit.
+    public var item: Int? { storedItem < 0 ? nil : Int(storedItem) }
+
+    init(index: Int, step: Int, item: Int?, key: Digest, seed: Int, outputs: [String], inputs: [[String]], needs: [Int]) {
+        precondition(index < Int(Int32.max) && step < Int(Int32.max) && (item ?? 0) < Int(Int32.max), "a plan holds fewer than 2^31 units")
+        self.key = key
+        self.seed = seed
+        self.outputs = outputs
+        self.inputs = inputs
+        self.needs = needs
+        storedIndex = Int32(index)
+        storedStep = Int32(step)
+        storedItem = Int32(item ?? -1)
+    }
 }
