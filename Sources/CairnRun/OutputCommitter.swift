@@ -18,7 +18,7 @@ final class OutputCommitter: @unchecked Sendable {
     struct Job: Sendable {
         /// The runner's token (the unit index).
         var unit: Int
-        var outputs: [String]
+        var outputs: OutputPaths
         var staged: [String]
         var names: [String]
     }

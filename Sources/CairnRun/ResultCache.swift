@@ -77,7 +77,7 @@ public struct ResultCache: Sendable {
                         digests.count == unit.outputs.count
                     else { continue }
                     let step = plan.pipeline.steps[unit.step]
-                    add(unit.key, outputs: unit.outputs, digests: Array(digests), metrics: state.commitMetrics[unit.key] ?? [], run: name, folder: folder, snapshot: snapshot,
+                    add(unit.key, outputs: Array(unit.outputs), digests: Array(digests), metrics: state.commitMetrics[unit.key] ?? [], run: name, folder: folder, snapshot: snapshot,
                         claiming: claiming ? (step.name, step.outputs.map(\.name)) : nil)
                 }
             }

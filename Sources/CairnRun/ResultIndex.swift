@@ -48,7 +48,7 @@ struct ResultIndex: Equatable {
     static func entries(of plan: Plan, state: JournalState, _ body: (Entry) -> Void) {
         for unit in plan.units where !unit.outputs.isEmpty {
             guard let slot = state.units.slot(of: unit.key), state.units[historyAt: slot].committed, let digests = state.outputs(slot: slot), digests.count == unit.outputs.count else { continue }
-            body(Entry(key: unit.key, step: unit.step, outputs: unit.outputs, digests: Array(digests), metrics: state.commitMetrics[unit.key] ?? []))
+            body(Entry(key: unit.key, step: unit.step, outputs: Array(unit.outputs), digests: Array(digests), metrics: state.commitMetrics[unit.key] ?? []))
         }
     }
 

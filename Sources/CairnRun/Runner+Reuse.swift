@@ -14,7 +14,7 @@ extension Runner {
         attemptCounter += 1
         let outputs: [OutputDigest]
         do {
-            outputs = try staging.take(from: source.root, paths: source.outputs, into: unit.outputs, names: step.outputs.map(\.name),
+            outputs = try staging.take(from: source.root, paths: source.outputs, into: Array(unit.outputs), names: step.outputs.map(\.name),
                                        expected: source.digests, attempt: "\(attemptPrefix)-\(attemptCounter)")
         } catch {
             observer.notice("\(plan.label(of: unit)): \(error.reason) (run \(source.run)); running it instead")

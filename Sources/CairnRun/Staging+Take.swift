@@ -133,7 +133,7 @@ extension Staging {
                 staged.append(path)
             }
             do {
-                return try staging.place(outputs: outputs, staged: staged, names: names, expected: expected, folders: &folders, syncFiles: syncEach)
+                return try staging.place(outputs: OutputPaths(outputs), staged: staged, names: names, expected: expected, folders: &folders, syncFiles: syncEach)
             } catch {
                 for s in staged { _ = RawPath.unlink("\(staging.root)/\(s)") }
                 throw error

@@ -40,7 +40,7 @@ struct Staging {
     /// Creates the staging folders of an attempt's outputs, or takes emptied ones from
     /// `spare` (attempt folders that committed and are empty, see ``emptied(_:)``): making and
     /// removing a folder per unit is most of what an output costs the file system.
-    func prepare(_ outputs: [String], attempt: String, spare: inout SpareStagingFolders) throws(RunError) -> [String] {
+    func prepare(_ outputs: OutputPaths, attempt: String, spare: inout SpareStagingFolders) throws(RunError) -> [String] {
         var paths: [String] = []
         var taken: [String: String] = [:]  // staging folder → this attempt's folder in it
         for output in outputs {
@@ -109,7 +109,7 @@ struct Staging {
     /// not fsynced either (the caller syncs the file system). The staging folders are left to
     /// the caller (``emptied(_:)`` or ``discard(_:)``).
     func place(
-        outputs: [String], staged: [String], names: [String], expected: [OutputDigest]?, folders: inout Set<String>,
+        outputs: OutputPaths, staged: [String], names: [String], expected: [OutputDigest]?, folders: inout Set<String>,
         syncFiles: Bool = true
     ) throws(Failure) -> [OutputDigest] {
         var digests: [OutputDigest] = []

@@ -89,7 +89,7 @@ import Testing
         let axes = ["x", "Z", "\u{e9}"]
         let values: [ItemValue] = [.string("a\"b"), .double(0.5), .int(-3)]
         let needs = [Digest(of: "n1"), Digest(of: "n0")]
-        let fast = UnitKeyWriter(step: step, axes: axes).json(values: values, seed: 99, outputs: ["o/1", "p/1"], inputs: [["in/1"], ["j", "k"]], needs: needs)
+        let fast = UnitKeyWriter(step: step, axes: axes).json(values: ItemValues(values), seed: 99, outputs: ["o/1", "p/1"], inputs: [["in/1"], ["j", "k"]], needs: needs)
         var valueMembers: [String: CanonicalJSON] = [:]
         for (a, v) in zip(axes, values) { valueMembers[a] = v.json }
         let reference = CanonicalJSON.object([
@@ -110,8 +110,8 @@ import Testing
         let writer = UnitKeyWriter(step: step, axes: ["x", "y"], params: [("lr", .double(1.0))])
         let needs = [Digest(of: "a"), Digest(of: "b")]
         let values: [ItemValue] = [.string("q\"\n"), .bool(false)]
-        let text = writer.json(values: values, seed: 7, outputs: ["o/1"], inputs: [["in/\u{e9}"]], needs: needs, files: [("in/\u{e9}", nil)])
-        #expect(writer.key(values: values, seed: 7, outputs: ["o/1"], inputs: [["in/\u{e9}"]], needs: needs, files: [("in/\u{e9}", nil)]) == Digest(of: text))
+        let text = writer.json(values: ItemValues(values), seed: 7, outputs: ["o/1"], inputs: [["in/\u{e9}"]], needs: needs, files: [("in/\u{e9}", nil)])
+        #expect(writer.key(values: ItemValues(values), seed: 7, outputs: ["o/1"], inputs: [["in/\u{e9}"]], needs: needs, files: [("in/\u{e9}", nil)]) == Digest(of: text))
         #expect(text.contains(needs[0].hex) && text.contains("\"lr\":1.0"), "\(text)")
     }
 
@@ -131,7 +131,7 @@ import Testing
             }
             let bound = BoundTemplate(t, step: "gen", params: { params[$0] }, axes: axes, overItems: true)
             let expected = Result { () throws(TemplateError) in try t.render(shellQuote: false, positional: values, lookup: lookup) }
-            let got = Result { () throws(TemplateError) in try bound.render(values) }
+            let got = Result { () throws(TemplateError) in try bound.render(ItemValues(values)) }
             switch (expected, got) {
             case (.success(let a), .success(let b)): #expect(a == b, "\(text)")
             case (.failure(let a), .failure(let b)): #expect(a.description == b.description, "\(text)")

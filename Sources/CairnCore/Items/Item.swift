@@ -3,9 +3,14 @@ public struct Item: Sendable, Equatable {
     /// Position in the item set (after sampling), 0-based.
     public let index: Int
     /// Values in axis order.
-    public let values: [ItemValue]
+    public let values: ItemValues
 
     public init(index: Int, values: [ItemValue]) {
+        self.index = index
+        self.values = ItemValues(values)
+    }
+
+    public init(index: Int, values: ItemValues) {
         self.index = index
         self.values = values
     }

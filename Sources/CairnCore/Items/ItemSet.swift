@@ -26,13 +26,13 @@ public enum ItemSet {
         var total = 1
         for size in sizes { total = total.multipliedReportingOverflow(by: size).overflow ? Int.max : total * size }
         guard total > 0 else { return [] }
-        var combos: [[ItemValue]] = []
+        var combos: [ItemValues] = []
         combos.reserveCapacity(min(total, 10_000_000))
         var counters = [Int](repeating: 0, count: dimensions.count)
         var values = [ItemValue](repeating: .int(0), count: axes.count)
         outer: while true {
             for (d, members) in dimensions.enumerated() { for a in members { values[a] = axes[a].values[counters[d]] } }
-            combos.append(values)
+            combos.append(ItemValues(values))
             var k = dimensions.count - 1
             while k >= 0 {
                 counters[k] += 1

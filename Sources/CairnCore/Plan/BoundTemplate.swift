@@ -47,7 +47,7 @@ struct BoundTemplate: Sendable {
     }
 
     /// The path for an item with these axis values (empty for a `foreach: once` unit).
-    func render(_ values: [ItemValue]) throws(TemplateError) -> String {
+    func render(_ values: ItemValues) throws(TemplateError) -> String {
         if parts.count == 1, case .literal(let text) = parts[0] { return text }
         var out = ""
         for part in parts {

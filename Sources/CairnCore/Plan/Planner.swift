@@ -110,17 +110,21 @@ public enum Planner {
                 let itemIndex = itemIndices[position]
                 let values = itemIndex.map { items[$0].values } ?? []
                 var draft = Draft()
+                var outputs: [String] = []
+                outputs.reserveCapacity(outputTemplates.count)
                 do throws(PipelineError) {
                     for (o, t) in outputTemplates.enumerated() {
                         let sub = outputKeys[o]
                         let path = try render(t, values, spec, sub)
                         try checkPath(path, spec, sub)
-                        draft.outputs.append(path)
+                        outputs.append(path)
                     }
                 } catch {
+                    draft.outputs = OutputPaths(outputs)
                     draft.failure = Draft.Failure(error)
                     return draft
                 }
+                draft.outputs = OutputPaths(outputs)
                 let covered = itemIndex == nil ? aggregateItems[s] : nil
                 let covers = { (u: Int) -> Bool in covered.map { mask in units[u].item.map { mask[$0] } ?? true } ?? true }
                 for dep in step.dependencies {
@@ -203,7 +207,7 @@ public enum Planner {
 
     /// One unit's paths before its key (see `plan(_:files:aggregateItems:)`).
     struct Draft {
-        var outputs: [String] = []
+        var outputs: OutputPaths = []
         var needs: [Int] = []
         var inputs: [[String]] = []
         /// Which `inputs` are files no step produces (their digests go into the key).
@@ -222,7 +226,7 @@ public enum Planner {
         do { return try Template(text, printf: true) } catch { throw spec.error(at: key, "\(error)") }
     }
 
-    static func render(_ t: BoundTemplate, _ values: [ItemValue], _ spec: PipelineSpec, _ key: String) throws(PipelineError) -> String {
+    static func render(_ t: BoundTemplate, _ values: ItemValues, _ spec: PipelineSpec, _ key: String) throws(PipelineError) -> String {
         do { return try t.render(values) } catch {
             throw spec.error(at: key, "\(error)")
         }

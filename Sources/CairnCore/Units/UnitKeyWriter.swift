@@ -68,12 +68,12 @@ public struct UnitKeyWriter: Sendable {
     }
 
     /// The canonical JSON of a unit.
-    public func json(values: [ItemValue], seed: Int, outputs: [String], inputs: [[String]], needs: [Digest],
+    public func json(values: ItemValues, seed: Int, outputs: OutputPaths, inputs: [[String]], needs: [Digest],
                      files: [(path: String, digest: Digest?)] = []) -> String {
         write(values: values, seed: seed, outputs: outputs, inputs: inputs, needs: needs, files: files).text
     }
 
-    func write(values: [ItemValue], seed: Int, outputs: [String], inputs: [[String]], needs: [Digest],
+    func write(values: ItemValues, seed: Int, outputs: OutputPaths, inputs: [[String]], needs: [Digest],
                files: [(path: String, digest: Digest?)]) -> JSONBytes {
         var out = JSONBytes(capacity: 256 + runBytes.count + needs.count * 67)
         out.raw(UInt8(ascii: "{"))
@@ -135,7 +135,7 @@ public struct UnitKeyWriter: Sendable {
     }
 
     /// The unit key: SHA-256 of ``json(values:seed:outputs:inputs:needs:files:)``.
-    public func key(values: [ItemValue], seed: Int, outputs: [String], inputs: [[String]], needs: [Digest],
+    public func key(values: ItemValues, seed: Int, outputs: OutputPaths, inputs: [[String]], needs: [Digest],
                     files: [(path: String, digest: Digest?)] = []) -> Digest {
         write(values: values, seed: seed, outputs: outputs, inputs: inputs, needs: needs, files: files).digest
     }

@@ -88,7 +88,7 @@ struct Merge {
         let check = { [pending] (range: Range<Int>) in
             SourceCheck(pending[range].map { job in
                 let unit = plan.units[job.unit]
-                return SourceCheck.Job(paths: unit.outputs, names: plan.pipeline.steps[unit.step].outputs.map(\.name), expected: job.digests)
+                return SourceCheck.Job(paths: Array(unit.outputs), names: plan.pipeline.steps[unit.step].outputs.map(\.name), expected: job.digests)
             }, root: source.root)
         }
         var next = batches.first.map(check)
@@ -129,7 +129,7 @@ struct Merge {
             check.flatMap { verified in
                 Result { () throws(Staging.Failure) in
                     let outputs = plan.units[job.unit].outputs
-                    return try batchStaging.place(from: root, paths: outputs, into: outputs, names: names[plan.units[job.unit].step],
+                    return try batchStaging.place(from: root, paths: Array(outputs), into: Array(outputs), names: names[plan.units[job.unit].step],
                                                   expected: job.digests, verified: verified)
                 }
             }
