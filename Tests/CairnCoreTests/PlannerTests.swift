@@ -196,7 +196,9 @@ import Testing
         let digest = { (path: String) -> Digest? in path.hasSuffix("b.txt") ? nil : Digest(of: path) }
         let serial = try Planner.plan(spec, files: digest, parallelFrom: .max)
         let parallel = try Planner.plan(spec, files: digest, parallelFrom: 1)
+        let chunked = try Planner.plan(spec, files: digest, parallelFrom: 1, draftChunk: 1000)
         #expect(serial.units.count == 18001)
+        #expect(serial.units.map(\.key) == chunked.units.map(\.key) && serial.units.map(\.inputs) == chunked.units.map(\.inputs))
         #expect(serial.units.map(\.key) == parallel.units.map(\.key))
         #expect(serial.units.map(\.outputs) == parallel.units.map(\.outputs))
         #expect(serial.units.map(\.inputs) == parallel.units.map(\.inputs))
@@ -217,15 +219,15 @@ import Testing
         let colliding = Self.text.replacingOccurrences(of: "'out/{kind}/{i:05d}.txt'", with: "'out/{kind}/{i:.0e}.txt'")
         let spec = try PipelineDecoder.decode(text: colliding, file: "p.yaml")
         var messages: [String] = []
-        for threshold in [Int.max, 1] {
+        for (threshold, chunk) in [(Int.max, 65_536), (1, 65_536), (1, 7)] {
             do {
-                _ = try Planner.plan(spec, parallelFrom: threshold)
+                _ = try Planner.plan(spec, parallelFrom: threshold, draftChunk: chunk)
                 Issue.record("expected a collision")
             } catch {
                 messages.append(error.description)
             }
         }
-        #expect(messages.count == 2 && messages[0] == messages[1], "\(messages)")
+        #expect(messages.count == 3 && Set(messages).count == 1, "\(messages)")
         #expect(messages[0].contains("gives the same path"), "\(messages)")
     }
 

@@ -59,8 +59,11 @@ public enum Planner {
     ///   and its key covers exactly them (all items: the same key as without it).
     /// - Parameter parallelFrom: steps with at least this many units are planned on every core
     ///   (the result is the same; tests compare the two ways).
+    /// - Parameter draftChunk: how many units of a large step are drafted at a time (their
+    ///   paths, before the serial checks); bounds the memory drafts take beside the units.
     public static func plan(
-        _ spec: PipelineSpec, files digest: (String) -> Digest? = { _ in nil }, aggregateItems: [Int: [Bool]] = [:], parallelFrom: Int = 4096
+        _ spec: PipelineSpec, files digest: (String) -> Digest? = { _ in nil }, aggregateItems: [Int: [Bool]] = [:], parallelFrom: Int = 4096,
+        draftChunk: Int = 65_536
     ) throws(PipelineError) -> Plan {
         let (items, axisValues) = try expand(spec)
         let order = try PipelineValidator.validate(spec, axisValues: axisValues)
@@ -105,8 +108,8 @@ public enum Planner {
             // The keys errors name, made once per step rather than per unit.
             let outputKeys = step.outputs.map { "\(key).outputs.\($0.name)" }
             let inputKeys = step.inputs.map { "\(key).inputs.\($0.name)" }
-            // 1. Paths, per item, on every core for a large step: pure, reads only earlier steps.
-            var drafts = ParallelMap.map(itemIndices.count, threshold: parallelFrom) { position -> Draft in
+            // 1. Paths, per item: pure, reads only earlier steps.
+            func draft(at position: Int) -> Draft {
                 let itemIndex = itemIndices[position]
                 let values = itemIndex.map { items[$0].values } ?? []
                 var draft = Draft()
@@ -157,11 +160,12 @@ public enum Planner {
                 return draft
             }
             // 2. In item order, as a serial plan would: path collisions, errors, file digests;
-            //    the units, keyed in step 3 (the drafts go before the keys are made).
+            //    the units, keyed in step 3. A large step's drafts are made on every core, a
+            //    chunk at a time (a million drafts at once would outweigh the units).
             var external: [[(path: String, digest: Digest?)]] = []
-            external.reserveCapacity(drafts.count)
-            units.reserveCapacity(units.count + drafts.count)
-            for (position, draft) in drafts.enumerated() {
+            external.reserveCapacity(itemIndices.count)
+            units.reserveCapacity(units.count + itemIndices.count)
+            func place(_ draft: Draft, at position: Int) throws(PipelineError) {
                 let itemIndex = itemIndices[position]
                 for (o, path) in draft.outputs.enumerated() {
                     let sub = outputKeys[o]
@@ -178,7 +182,14 @@ public enum Planner {
                 units.append(PlannedUnit(index: units.count, step: s, item: itemIndex, key: Self.unkeyed, seed: itemIndex.map { itemSeeds[$0] } ?? onceSeed,
                                          outputs: draft.outputs, inputs: draft.inputs, needs: draft.needs))
             }
-            drafts = []
+            var position = 0
+            while position < itemIndices.count {
+                let first = position, chunk = min(itemIndices.count - position, max(1, draftChunk))
+                for draft in ParallelMap.map(chunk, threshold: parallelFrom, { draft(at: first + $0) }) {
+                    try place(draft, at: position)
+                    position += 1
+                }
+            }
             // 3. Keys, on every core for a large step, written into the units in place (a unit
             //    reads only the keys of earlier steps' units).
             units.withUnsafeMutableBufferPointer { all in
