@@ -9,6 +9,12 @@ import Testing
         #expect(RawBytes.bytes(of: text) == Array(text.utf8))
         #expect(!RawBytes.containsEscapes(text))
         #expect(RawBytes.display(text) == text)
+        // Other characters whose UTF-8 starts with F4 are not escapes; an escape far into a long
+        // text is found (the search skips ahead to each F4).
+        let plane16 = String(repeating: "x", count: 5000) + "\u{100000}\u{10FF7F}" + String(repeating: "y", count: 5000)
+        #expect(!RawBytes.containsEscapes(plane16))
+        let late = plane16 + RawBytes.string(from: [0xFF])
+        #expect(RawBytes.containsEscapes(late) && RawBytes.display(late).hasSuffix("y\\xFF"))
     }
 
     @Test func invalidBytesAreEscapedAndRestored() {

@@ -73,7 +73,8 @@ struct TrialsCommand: ParsableCommand {
             Terminal.standardOutput.writeExactly(printer.csv())
         } else {
             Terminal.standardOutput.write(printer.table())
-            let counts = Dictionary(grouping: rows, by: \.status).mapValues(\.count)
+            var counts: [TrialStatus: Int] = [:]
+            for row in rows { counts[row.status, default: 0] += 1 }
             let summary = TrialStatus.allCases.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", ")
             Terminal.standardOutput.line("\(rows.count) trial(s)\(summary.isEmpty ? "" : ": \(summary)")")
             if let best, let sort { Terminal.standardOutput.line(TrialsPrinter.bestLine(best, key: sort)) }

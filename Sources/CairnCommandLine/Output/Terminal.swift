@@ -31,19 +31,22 @@ struct Terminal {
 
     /// Writes `text` as it is (JSON: its strings keep escaped bytes as they are).
     func writeExactly(_ text: String) {
-        write(bytes: Array(text.utf8))
+        var text = text
+        text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
     }
 
     /// Writes bytes as they are (a unit's log).
     func write(bytes: [UInt8]) {
-        var data = bytes
+        bytes.withUnsafeBytes { write($0) }
+    }
+
+    private func write(_ bytes: UnsafeRawBufferPointer) {
         var offset = 0
-        while offset < data.count {
-            let n = data.withUnsafeMutableBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+        while offset < bytes.count {
+            let n = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n <= 0 { if errno == EINTR { continue }; return }
             offset += n
         }
-        data.removeAll()
     }
 
     /// Terminal width, or 100 when unknown.
@@ -59,20 +62,32 @@ struct Terminal {
     /// Left-aligned columns with two spaces between them.
     static func table(_ rows: [[String]], indent: String = "") -> String {
         guard let columns = rows.map(\.count).max() else { return "" }
-        // Widths in characters, counted once per cell (a table may have 100,000 rows).
-        let lengths = rows.map { $0.map(\.count) }
+        // Widths in characters, counted once per cell (a table may have a million rows: the
+        // counting and the lines are made on every core, a block of rows at a time).
+        let lengths = ParallelMap.map(rows.count, threshold: 20_000) { rows[$0].map(characters) }
         var widths = [Int](repeating: 0, count: columns)
         for row in lengths { for (i, n) in row.enumerated() { widths[i] = max(widths[i], n) } }
-        var out = ""
-        for (row, length) in zip(rows, lengths) {
-            var line = indent
-            for (i, cell) in row.enumerated() {
-                line += cell
-                if i < row.count - 1 { line += String(repeating: " ", count: widths[i] + 2 - length[i]) }
+        let block = 8192
+        let blocks = ParallelMap.map((rows.count + block - 1) / block, threshold: 3) { b in
+            var out = ""
+            for r in (b * block)..<min(rows.count, (b + 1) * block) {
+                let row = rows[r], length = lengths[r]
+                var line = indent
+                for (i, cell) in row.enumerated() {
+                    line += cell
+                    if i < row.count - 1 { line += String(repeating: " ", count: widths[i] + 2 - length[i]) }
+                }
+                out += line.trimmingTrailingSpaces()
+                out += "\n"
             }
-            out += line.trimmingTrailingSpaces() + "\n"
+            return out
         }
-        return out
+        return blocks.joined()
+    }
+
+    /// The characters of `text` (its UTF-8 length when that is all ASCII, as most cells are).
+    static func characters(_ text: String) -> Int {
+        text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.count : text.count
     }
 }
 

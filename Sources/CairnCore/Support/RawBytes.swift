@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+
 /// Lossless text for bytes that need not be UTF-8: file names and lines of item files.
 ///
 /// Linux file names and file contents are bytes. Cairn keeps them in Swift `String`s and maps
@@ -78,6 +85,18 @@ public enum RawBytes {
 
     /// Whether `text` holds any escaped byte (their UTF-8 form starts with 0xF4 0x8F 0xBE/0xBF).
     public static func containsEscapes(_ text: String) -> Bool {
+        // Escapes start with the byte F4, which ordinary text rarely holds: look for it with
+        // memchr (a table of a million rows is tens of megabytes).
+        if let found = text.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
+            guard let base = bytes.baseAddress else { return false }
+            var at = 0
+            while at < bytes.count, let hit = memchr(base + at, 0xF4, bytes.count - at) {
+                let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if i + 2 < bytes.count, bytes[i + 1] == 0x8F, bytes[i + 2] == 0xBE || bytes[i + 2] == 0xBF { return true }
+                at = i + 1
+            }
+            return false
+        }) { return found }
         var iterator = text.utf8.makeIterator()
         while let b = iterator.next() {
             guard b == 0xF4 else { continue }

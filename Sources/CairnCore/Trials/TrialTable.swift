@@ -73,22 +73,36 @@ public enum TrialTable {
         plan: Plan, history: UnitTable, metrics: [Digest: [Metric]], running: Set<Digest> = [],
         staged: Bool = false, only: [Int]? = nil
     ) -> [TrialRow] {
-        var unitsOfItem = [[Int]](repeating: [], count: plan.items.count)
-        for u in plan.units { if let item = u.item { unitsOfItem[item].append(u.index) } }
+        // The units of each item, as one flat list with a start per item (a million items
+        // would otherwise be a million small arrays).
+        var starts = [Int32](repeating: 0, count: plan.items.count + 1)
+        for u in plan.units { if let item = u.item { starts[item + 1] += 1 } }
+        for i in plan.items.indices { starts[i + 1] += starts[i] }
+        var next = starts
+        var unitsOfItem = [Int32](repeating: 0, count: Int(starts[plan.items.count]))
+        for u in plan.units {
+            guard let item = u.item else { continue }
+            unitsOfItem[Int(next[item])] = Int32(u.index)
+            next[item] += 1
+        }
         let axes = plan.axisNames
-        return (only ?? Array(plan.items.indices)).map { item in
+        let wanted = only ?? Array(plan.items.indices)
+        // Each row reads only the plan and the journal's view: rows are made on every core.
+        return ParallelMap.map(wanted.count, threshold: 50_000) { position in
+            let item = wanted[position]
             var done = 0, failed = false, interrupted = false, isRunning = false, attempted = false
             var duration: Int64 = 0
             var measured: [String: Double] = [:]
-            for i in unitsOfItem[item] {
-                let key = plan.units[i].key
-                if running.contains(key) { isRunning = true }
+            let mine = Int(starts[item])..<Int(starts[item + 1])
+            for n in mine {
+                let key = plan.units[Int(unitsOfItem[n])].key
+                if !running.isEmpty, running.contains(key) { isRunning = true }
                 guard let h = history[key] else { continue }
                 if h.attempts > 0 || h.committed { attempted = true }
                 if h.done {
                     done += 1
                     duration += h.durationMs ?? 0
-                    for m in metrics[key] ?? [] { measured[m.name] = m.value }
+                    if !metrics.isEmpty { for m in metrics[key] ?? [] { measured[m.name] = m.value } }
                 } else if h.lastFailure != nil && !h.committed {
                     failed = true
                 } else if h.interrupted || h.remaking {
@@ -97,13 +111,16 @@ public enum TrialTable {
             }
             let status: TrialStatus
             if isRunning { status = .running }
-            else if done == unitsOfItem[item].count { status = .committed }
+            else if done == mine.count { status = .committed }
             else if failed { status = .failed }
             else if interrupted { status = .interrupted }
             else if staged && !attempted { status = .staged }
             else { status = .pending }
-            return TrialRow(number: item + 1, values: Array(zip(axes, plan.items[item].values)).map { (name: $0.0, value: $0.1) },
-                            status: status, durationMs: done > 0 ? duration : nil, metrics: measured)
+            let values = plan.items[item].values
+            var named: [(name: String, value: ItemValue)] = []
+            named.reserveCapacity(values.count)
+            for (name, value) in zip(axes, values) { named.append((name, value)) }
+            return TrialRow(number: item + 1, values: named, status: status, durationMs: done > 0 ? duration : nil, metrics: measured)
         }
     }
 
