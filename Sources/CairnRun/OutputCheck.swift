@@ -24,14 +24,17 @@ public enum OutputCheck {
     /// Checks every committed unit of `plan` against the files under `root`.
     /// A folder unchanged since it was last found complete is not looked into again (see
     /// `OutputFolderCache`); with `remember`, the folders found complete now are saved there
-    /// (`cairn analyze` passes false: it only reads).
-    public static func check(_ plan: Plan, state: JournalState, root: String, verify: Bool, remember: Bool = true) -> Findings {
+    /// (`cairn analyze` passes false: it only reads). `resolved` is `state.units` resolved for
+    /// `plan`, when the caller holds it (see ``PlanHistory``).
+    public static func check(_ plan: Plan, state: JournalState, root: String, verify: Bool, remember: Bool = true, resolved: PlanHistory? = nil) -> Findings {
         let units = plan.units
         // Which units to look at: a million dictionary lookups, on every core (as the explainer
         // does). Then the lstat calls, relative to the pipeline folder, touching only each
         // unit's own strings — a shared root path would have its reference count bounced
         // between cores on every call.
-        let looked = ParallelMap.map(units.count) { !units[$0].outputs.isEmpty && state.units[units[$0].key]?.committed == true }
+        let looked = ParallelMap.map(units.count) { i in
+            !units[i].outputs.isEmpty && (resolved.map { $0.facts(i).committed } ?? (state.units[units[i].key]?.committed == true))
+        }
         let committed = units.indices.filter { looked[$0] }
         guard !committed.isEmpty else { return Findings() }
         // Per step, where its outputs' temp flags start in one flat array (no shared inner arrays).

@@ -7,7 +7,7 @@ extension RunInspector {
     /// least once and are no longer in its trial set.
     public func trials(orphans: Bool) -> [TrialRow] {
         let running = live ? Set(state.openAttempts.keys) : []
-        var rows = TrialTable.rows(plan: plan, history: state.units, metrics: state.commitMetrics, running: running,
+        var rows = TrialTable.rows(plan: plan, history: state.units, resolved: history, metrics: state.commitMetrics, running: running,
                                    staged: snapshot.staged == true)
         if orphans { rows += orphanedTrials() }
         return rows

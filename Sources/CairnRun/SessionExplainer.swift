@@ -8,10 +8,10 @@ import CairnJournal
 enum SessionExplainer {
     static func explain(
         plan: Plan, snapshot: Snapshot, stored: Snapshot?, state: JournalState, selection: RunSelection,
-        cache: ResultCache = ResultCache(), verify: Bool
+        cache: ResultCache = ResultCache(), verify: Bool, resolved: PlanHistory? = nil
     ) -> Explanation {
-        let outputs = OutputCheck.check(plan, state: state, root: snapshot.root, verify: verify)
-        return PlanExplainer(plan: plan, previous: stored.flatMap { $0.previousPlan(before: snapshot) }, history: state.units,
+        let outputs = OutputCheck.check(plan, state: state, root: snapshot.root, verify: verify, resolved: resolved)
+        return PlanExplainer(plan: plan, previous: stored.flatMap { $0.previousPlan(before: snapshot) }, history: state.units, resolved: resolved,
                              selection: selection, reusable: { cache.source(of: $0)?.run },
                              missingTemp: outputs.missingTemp, damaged: outputs.damaged).explain()
     }

@@ -83,4 +83,33 @@ import Testing
         #expect(committed.count == 1 && committed[Self.key(1, hashed: true)] != nil)
         #expect(UnitTable().isEmpty && !a.isEmpty)
     }
+
+    @Test func aPlanHistoryReadsWhatTheTableSaysForEveryUnitOfItsPlan() throws {
+        let spec = try PipelineDecoder.decode(text: "name: h\nitems: {i: {range: [0, 30000]}}\nsteps:\n  - {name: a, run: true, outputs: {o: 'o/{i}'}}\n", file: "h.yaml")
+        let plan = try Planner.plan(spec)
+        var table = UnitTable()
+        for unit in plan.units where unit.index % 3 != 0 {
+            var h = UnitHistory(committed: unit.index % 2 == 0, attempts: unit.index % 4, lastFailure: unit.index % 5 == 0 ? "exit 1" : nil,
+                                interrupted: unit.index % 7 == 0)
+            h.remaking = unit.index % 11 == 0
+            h.forced = unit.index % 13 == 0
+            h.durationMs = unit.index % 17 == 0 ? nil : Int64(unit.index)
+            h.commitWriter = Int32(unit.index % 3)
+            table[unit.key] = h
+        }
+        table[Digest(of: "not in the plan")] = UnitHistory(attempts: 1)
+        let resolved = PlanHistory(plan: plan, table: table)  // 30,000 units: resolved on every core
+        #expect(resolved.count == plan.units.count)
+        for unit in plan.units {
+            #expect(resolved[unit.index] == table[unit.key])
+            #expect(resolved.slot(ofUnit: unit.index) == table.slot(of: unit.key))
+            let f = resolved.facts(unit.index), h = table[unit.key]
+            #expect(f.known == (h != nil) && f.committed == (h?.committed ?? false) && f.done == (h?.done ?? false))
+            #expect(f.remaking == (h?.remaking ?? false) && f.interrupted == (h?.interrupted ?? false) && f.forced == (h?.forced ?? false))
+            #expect(f.failed == (h?.lastFailure != nil) && f.attempted == ((h?.attempts ?? 0) > 0))
+            #expect(f.durationMs == h?.durationMs && f.commitWriter == (h?.commitWriter ?? -1))
+            #expect(UnitStanding(f, failure: { h?.lastFailure ?? "" }) == UnitStanding(h))
+        }
+        #expect(resolved[0] == nil && resolved[1]?.attempts == 1)
+    }
 }

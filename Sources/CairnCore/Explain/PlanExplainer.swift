@@ -15,12 +15,18 @@ public struct PlanExplainer {
     /// with the reason: they run again. Their keys do not change, so what depends on them
     /// stays committed.
     public let damaged: [Int: RunReason]
+    /// `history` resolved for `plan` (see ``PlanHistory``), when the caller holds it.
+    let resolved: PlanHistory?
 
-    public init(plan: Plan, previous: Plan?, history: UnitTable, selection: RunSelection = RunSelection(),
+    /// - Parameter resolved: `history` already resolved for `plan` (the same plan and table);
+    ///   the decisions are the same, made without looking every key up again.
+    public init(plan: Plan, previous: Plan?, history: UnitTable, resolved: PlanHistory? = nil, selection: RunSelection = RunSelection(),
                 reusable: @escaping (Digest) -> String? = { _ in nil }, missingTemp: Set<Int> = [], damaged: [Int: RunReason] = [:]) {
+        precondition(resolved.map { $0.count == plan.units.count } ?? true, "a plan history resolved for another plan")
         self.plan = plan
         self.previous = previous
         self.history = history
+        self.resolved = resolved
         self.selection = selection
         self.reusable = reusable
         self.missingTemp = missingTemp
@@ -104,7 +110,8 @@ public struct PlanExplainer {
     /// One unit's decision from its history, and whether a run must invalidate its commit first.
     func decide(_ u: PlannedUnit, forced: UInt8, forcedBy: Int, selected: Bool, match: [String: Int]) -> (decision: UnitDecision, invalidates: Bool) {
         let units = plan.units
-        let h = history[u.key]
+        if let resolved, forced == 0, resolved.facts(u.index).committed, damaged.isEmpty || damaged[u.index] == nil { return (.done, false) }
+        let h = resolved.map { $0[u.index] } ?? history[u.key]
         let committed = h?.committed ?? false
         let invalidates = committed && forced != 0
         if committed && forced == 0 && damaged[u.index] == nil { return (.done, false) }

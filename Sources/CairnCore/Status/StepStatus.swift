@@ -52,12 +52,14 @@ public struct StatusReport: Sendable, Equatable, Codable {
     /// published by its session every few seconds).
     /// - Parameters:
     ///   - history: the journal's view per unit key.
+    ///   - resolved: `history` resolved for `plan` (see ``PlanHistory``), when the caller holds it.
     ///   - running: keys with an attempt in progress in a live run.
     ///   - recentSince: with `window` > 0, commits at or after this time (ms) count toward the rate.
     public static func build(
-        plan: Plan, history: UnitTable, running: Set<Digest>, live: Bool,
+        plan: Plan, history: UnitTable, resolved: PlanHistory? = nil, running: Set<Digest>, live: Bool,
         recentSince: Int64, window: Double, partials: [String: (items: Int, total: Int)] = [:]
     ) -> StatusReport {
+        precondition(resolved.map { $0.count == plan.units.count } ?? true, "a plan history resolved for another plan")
         var steps: [StepStatus] = []
         let rates = live && window > 0
         for s in plan.stepOrder {
@@ -70,10 +72,10 @@ public struct StatusReport: Sendable, Equatable, Codable {
                 var recent = 0
                 for i in (range.lowerBound + c * size)..<min(range.upperBound, range.lowerBound + (c + 1) * size) {
                     let key = plan.units[i].key
-                    let h = history[key]
-                    if rates, let time = h?.commitTime, time >= recentSince { recent += 1 }
+                    let facts = resolved.map { $0.facts(i) } ?? PlanHistory.Facts(history[key])
+                    if rates, facts.committed, let time = (resolved.map { $0[i] } ?? history[key])?.commitTime, time >= recentSince { recent += 1 }
                     if live, !running.isEmpty, running.contains(key) { t.running += 1; continue }
-                    switch UnitStanding(h) {
+                    switch UnitStanding(facts, failure: { "" }) {
                     case .committed: t.committed += 1
                     case .failed: t.failed += 1
                     case .interrupted: t.interrupted += 1

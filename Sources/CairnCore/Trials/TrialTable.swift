@@ -66,13 +66,15 @@ public enum TrialTable {
     /// Rows for the items of `plan` (all of them, or `only` these item indices).
     /// - Parameters:
     ///   - history: the journal's view per unit key.
+    ///   - resolved: `history` resolved for `plan` (see ``PlanHistory``), when the caller holds it.
     ///   - metrics: the metrics each key's commit journaled.
     ///   - running: keys with an attempt in progress in a live run.
     ///   - staged: the run was staged (`--stage`): items nothing ran of are `staged`, not `pending`.
     public static func rows(
-        plan: Plan, history: UnitTable, metrics: [Digest: [Metric]], running: Set<Digest> = [],
+        plan: Plan, history: UnitTable, resolved: PlanHistory? = nil, metrics: [Digest: [Metric]], running: Set<Digest> = [],
         staged: Bool = false, only: [Int]? = nil
     ) -> [TrialRow] {
+        precondition(resolved.map { $0.count == plan.units.count } ?? true, "a plan history resolved for another plan")
         // The units of each item, as one flat list with a start per item (a million items
         // would otherwise be a million small arrays).
         var starts = [Int32](repeating: 0, count: plan.items.count + 1)
@@ -95,15 +97,16 @@ public enum TrialTable {
             var measured: [String: Double] = [:]
             let mine = Int(starts[item])..<Int(starts[item + 1])
             for n in mine {
-                let key = plan.units[Int(unitsOfItem[n])].key
+                let index = Int(unitsOfItem[n]), key = plan.units[index].key
                 if !running.isEmpty, running.contains(key) { isRunning = true }
-                guard let h = history[key] else { continue }
-                if h.attempts > 0 || h.committed { attempted = true }
+                let h = resolved.map { $0.facts(index) } ?? PlanHistory.Facts(history[key])
+                guard h.known else { continue }
+                if h.attempted || h.committed { attempted = true }
                 if h.done {
                     done += 1
                     duration += h.durationMs ?? 0
                     if !metrics.isEmpty { for m in metrics[key] ?? [] { measured[m.name] = m.value } }
-                } else if h.lastFailure != nil && !h.committed {
+                } else if h.failed && !h.committed {
                     failed = true
                 } else if h.interrupted || h.remaking {
                     interrupted = true

@@ -135,11 +135,17 @@ public enum UnitStanding: Sendable, Equatable {
 
     /// Classifies a unit from its history (nil: never seen).
     public init(_ history: UnitHistory?) {
-        guard let history else { self = .new; return }
-        if history.committed { self = history.remaking ? .interrupted : .committed }
-        else if history.forced && !history.interrupted && history.lastFailure == nil { self = .forced }
-        else if history.interrupted { self = .interrupted }
-        else if let failure = history.lastFailure { self = .failed(failure) }
+        self.init(PlanHistory.Facts(history)) { history?.lastFailure ?? "" }
+    }
+
+    /// Classifies a unit from what a plan's walk reads of it; `failure` gives the failure's
+    /// message, asked only for a failed unit.
+    public init(_ facts: PlanHistory.Facts, failure: () -> String) {
+        guard facts.known else { self = .new; return }
+        if facts.committed { self = facts.remaking ? .interrupted : .committed }
+        else if facts.forced && !facts.interrupted && !facts.failed { self = .forced }
+        else if facts.interrupted { self = .interrupted }
+        else if facts.failed { self = .failed(failure()) }
         else { self = .new }
     }
 }

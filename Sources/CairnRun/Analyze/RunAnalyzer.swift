@@ -5,11 +5,12 @@ import Foundation
 /// Builds a ``RunAnalysis`` from a run folder, read only (it works on a live run).
 public enum RunAnalyzer {
     public static func analyze(_ inspector: RunInspector) -> RunAnalysis {
-        let plan = inspector.plan, state = inspector.state
-        var out = RunAnalysis(pipeline: plan.pipeline.name, runFolder: inspector.folder.path, state: inspector.stateWord,
+        let plan = inspector.plan, state = inspector.state, history = inspector.history
+        // One output check (it only reads), for the counts and the state word alike.
+        let damaged = OutputCheck.check(plan, state: state, root: inspector.snapshot.root, verify: false, remember: false, resolved: history).damaged
+        var out = RunAnalysis(pipeline: plan.pipeline.name, runFolder: inspector.folder.path, state: inspector.stateWord(outputsInPlace: { damaged.isEmpty }),
                               items: plan.items.count, shard: inspector.snapshot.scope?.description)
         let running = inspector.live ? Set(state.openAttempts.keys) : []
-        let damaged = OutputCheck.check(plan, state: state, root: inspector.snapshot.root, verify: false, remember: false).damaged
         var causes: [String: (count: Int, examples: [String])] = [:]
         var causeOrder: [String] = []
         // The five slowest (seconds, unit, writer), and busy seconds per writer: no per-unit strings.
@@ -22,14 +23,14 @@ public enum RunAnalyzer {
             var seconds: [Double] = []
             for unit in plan.units[plan.stepRanges[s]] {
                 entry.units += 1
-                let h = state.units[unit.key]
-                if running.contains(unit.key) {
+                let h = history.facts(unit.index)
+                if !running.isEmpty, running.contains(unit.key) {
                     entry.running += 1
-                } else if h?.committed == true {
+                } else if h.committed {
                     entry.committed += 1
-                    if let ms = h?.durationMs {
+                    if let ms = h.durationMs {
                         seconds.append(Double(ms) / 1000)
-                        let w = Int(h!.commitWriter), seconds = Double(ms) / 1000
+                        let w = Int(h.commitWriter), seconds = Double(ms) / 1000
                         if w >= 0 { busy[w] += seconds }
                         if slowest.count < 5 || seconds > slowest[slowest.count - 1].seconds {
                             slowest.append((seconds, unit.index, w))
@@ -42,13 +43,13 @@ public enum RunAnalyzer {
                         if entry.missingOutputExamples.count < 3 { entry.missingOutputExamples.append(reason.detail) }
                     }
                     continue
-                } else if let failure = h?.lastFailure, h?.interrupted != true {
+                } else if h.failed, !h.interrupted, let failure = history[unit.index]?.lastFailure {
                     entry.failed += 1
                     let cause = Self.cause(failure, log: inspector.folder.log(step: step.name, label: plan.itemLabel(of: unit)))
                     if causes[cause] == nil { causeOrder.append(cause) }
                     causes[cause, default: (0, [])].count += 1
                     if causes[cause]!.examples.count < 2 { causes[cause]!.examples.append(plan.label(of: unit)) }
-                } else if h?.interrupted == true || h?.forced == true {
+                } else if h.interrupted || h.forced {
                     entry.interrupted += 1
                 } else {
                     entry.neverRan += 1
