@@ -67,8 +67,13 @@ struct SessionSetup {
             if debris > 0 { observer.notice("removed staging debris of \(debris) interrupted attempt(s)") }
         }
         let cache = reuse ? workspace : ResultCache()
+        // The units looked up in the journal state once, for the output check and the explainer:
+        // the inspection's lookups when its plan is the one run and the journal is as it read it.
+        let sameAsInspected = inspected.map { !options.verify && !options.selection.aggregateOnly && $0.state.bytes == state.bytes
+            && $0.state.tornTails.count == state.tornTails.count && $0.history.count == plan.units.count } ?? false
+        let resolved = sameAsInspected ? inspected!.history : PlanHistory(plan: plan, table: state.units)
         let explanation = SessionExplainer.explain(plan: plan, snapshot: snapshot, stored: previous, state: state, selection: options.selection,
-                                                   cache: cache, verify: options.verify)
+                                                   cache: cache, verify: options.verify, resolved: resolved)
         if !options.allowSharedOutputs,
             let conflict = SharedOutputs.conflict(plan: plan, runs: { explanation.decisions[$0].runs }, root: snapshot.root, cache: workspace)
         {
