@@ -62,27 +62,33 @@ struct Terminal {
     /// Left-aligned columns with two spaces between them.
     static func table(_ rows: [[String]], indent: String = "") -> String {
         guard let columns = rows.map(\.count).max() else { return "" }
-        // Widths in characters, counted once per cell (a table may have a million rows: the
-        // counting and the lines are made on every core, a block of rows at a time).
-        let lengths = ParallelMap.map(rows.count, threshold: 20_000) { rows[$0].map(characters) }
+        // Widths in characters (a table may have a million rows: the widths and the lines are
+        // worked out on every core, a block of rows at a time, each cell counted as it is met).
+        let block = 8192, blocks = (rows.count + block - 1) / block
+        let blockWidths = ParallelMap.map(blocks, threshold: 3) { b in
+            var widths = [Int](repeating: 0, count: columns)
+            for r in (b * block)..<min(rows.count, (b + 1) * block) {
+                for (i, cell) in rows[r].enumerated() { widths[i] = max(widths[i], characters(cell)) }
+            }
+            return widths
+        }
         var widths = [Int](repeating: 0, count: columns)
-        for row in lengths { for (i, n) in row.enumerated() { widths[i] = max(widths[i], n) } }
-        let block = 8192
-        let blocks = ParallelMap.map((rows.count + block - 1) / block, threshold: 3) { b in
+        for w in blockWidths { for i in 0..<columns { widths[i] = max(widths[i], w[i]) } }
+        let lines = ParallelMap.map(blocks, threshold: 3) { b in
             var out = ""
             for r in (b * block)..<min(rows.count, (b + 1) * block) {
-                let row = rows[r], length = lengths[r]
+                let row = rows[r]
                 var line = indent
                 for (i, cell) in row.enumerated() {
                     line += cell
-                    if i < row.count - 1 { line += String(repeating: " ", count: widths[i] + 2 - length[i]) }
+                    if i < row.count - 1 { line += String(repeating: " ", count: widths[i] + 2 - characters(cell)) }
                 }
                 out += line.trimmingTrailingSpaces()
                 out += "\n"
             }
             return out
         }
-        return blocks.joined()
+        return lines.joined()
     }
 
     /// The characters of `text` (its UTF-8 length when that is all ASCII, as most cells are).

@@ -29,7 +29,9 @@ struct TrialsPrinter {
 
     /// One row's cells; `exact` writes numbers in full (CSV), otherwise 6 significant digits.
     func cells(_ row: TrialRow, exact: Bool, duration: (Int64) -> String = { humanDuration(Double($0) / 1000) }) -> [String] {
-        var out = [row.number.map(String.init) ?? "-"]
+        var out: [String] = []
+        out.reserveCapacity(1 + axes.count + params.count + (results ? 2 + metricNames.count : 0))
+        out.append(row.number.map(String.init) ?? "-")
         out += axes.map { name in row.value(name).map { exact ? $0.description : RawBytes.display($0.description) } ?? "" }
         out += params.map { $0.value.description }
         if results {
