@@ -1,8 +1,11 @@
 import CairnCore
 
 /// The payload of a checkpoint: the coverage, then every field of ``JournalState`` that replay
-/// builds, in a canonical order (units by key, maps by key), so that two equal states encode to
-/// equal bytes. Integers are varints and strings length-prefixed, as in ``RecordCodec``.
+/// builds, in a canonical order (units in the order the journal first named them, which is their
+/// order in ``UnitTable`` and the same for every fold of the same journal; maps by key), so that
+/// two states folded from the same records encode to equal bytes, and a state read back keeps the
+/// order (units a run made one after another stay next to each other). Integers are varints and
+/// strings length-prefixed, as in ``RecordCodec``.
 extension JournalCheckpoint {
     /// Unit flags (one varint per unit).
     private enum Flag {
@@ -52,8 +55,7 @@ extension JournalCheckpoint {
         }
 
         int(state.units.count)
-        let slots = (0..<state.units.count).sorted { state.units[slot: $0].key < state.units[slot: $1].key }
-        for slot in slots {
+        for slot in 0..<state.units.count {
             let key = state.units[slot: slot].key, u = state.units[slot: slot].history
             let outputs = state.outputs(slot: slot), metrics = state.commitMetrics[key]
             var flags = 0

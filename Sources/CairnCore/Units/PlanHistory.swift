@@ -69,15 +69,23 @@ public struct PlanHistory: Sendable {
     public init(plan: Plan, table: UnitTable) {
         self.table = table
         let units = plan.units
-        // Both arrays written in place, each unit's entries by the worker that resolves it.
+        // Both arrays written in place, a block of units per task. A run's units are in the
+        // table in the order it first journaled them, mostly the plan's: the entry after the
+        // previous unit's is tried before the index (a hit reads memory in order).
         var facts: [Facts] = []
+        let block = 16_384
         slots = [Int32](unsafeUninitializedCapacity: units.count) { slots, initializedSlots in
             facts = [Facts](unsafeUninitializedCapacity: units.count) { facts, initializedFacts in
                 let out = Output(slots: slots, facts: facts)
-                ParallelMap.forEach(units.count, threshold: 20_000) { i in
-                    let slot = table.slot(of: units[i].key)
-                    (out.slots.baseAddress! + i).initialize(to: Int32(slot ?? -1))
-                    (out.facts.baseAddress! + i).initialize(to: Facts(slot.map { table[historyAt: $0] }))
+                ParallelMap.forEach((units.count + block - 1) / block, threshold: 2) { b in
+                    var next = -1
+                    for i in (b * block)..<min(units.count, (b + 1) * block) {
+                        let key = units[i].key
+                        let slot = next >= 0 && next < table.count && table[slot: next].key == key ? next : table.slot(of: key)
+                        (out.slots.baseAddress! + i).initialize(to: Int32(slot ?? -1))
+                        (out.facts.baseAddress! + i).initialize(to: Facts(slot.map { table[historyAt: $0] }))
+                        next = slot.map { $0 + 1 } ?? -1
+                    }
                 }
                 initializedFacts = units.count
             }
