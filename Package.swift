@@ -64,7 +64,7 @@ let package = Package(
             dependencies: ["CairnRun", "CairnSoak", "CairnCommandLine"],
             path: "Tests/CairnTestSupport"
         ),
-        .testTarget(name: "CairnCoreTests", dependencies: ["CairnCore", "CairnTestSupport"]),
+        .testTarget(name: "CairnCoreTests", dependencies: ["CairnCore", "CairnTestSupport", "CairnSoak"]),
         .testTarget(name: "CairnJournalTests", dependencies: ["CairnJournal", "CairnTestSupport"]),
         .testTarget(name: "CairnLibraryTests", dependencies: ["Cairn", "CairnTesting", "CairnTestSupport"]),
         .testTarget(

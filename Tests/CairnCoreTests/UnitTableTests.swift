@@ -1,22 +1,11 @@
 import CairnCore
+import CairnSoak
 import Testing
 
 /// `UnitTable` is the journal state's per-unit store: it must behave as a dictionary from key
 /// to history (checked against one over random operations), keep slots fixed while keys are
 /// only added, and iterate in the order keys were first stored.
 @Suite struct UnitTableTests {
-    /// A deterministic generator (SplitMix64).
-    struct Mix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Hashed keys, and hand-made ones that differ in their last byte only (the index must not
     /// rely on the first bytes).
     static func key(_ n: Int, hashed: Bool) -> Digest {
@@ -25,7 +14,7 @@ import Testing
 
     @Test(arguments: [true, false])
     func behavesAsADictionaryOverRandomInsertsUpdatesAndRemovals(hashed: Bool) {
-        var g = Mix(state: hashed ? 1 : 2)
+        var g = SplitMix(seed: hashed ? 1 : 2)
         var table = UnitTable()
         var model: [Digest: UnitHistory] = [:]
         var order: [Digest] = []
