@@ -110,11 +110,12 @@ public struct PlanExplainer {
     /// One unit's decision from its history, and whether a run must invalidate its commit first.
     func decide(_ u: PlannedUnit, forced: UInt8, forcedBy: Int, selected: Bool, match: [String: Int]) -> (decision: UnitDecision, invalidates: Bool) {
         let units = plan.units
-        if let resolved, forced == 0, resolved.facts(u.index).committed, damaged.isEmpty || damaged[u.index] == nil { return (.done, false) }
-        let h = resolved.map { $0[u.index] } ?? history[u.key]
-        let committed = h?.committed ?? false
+        // Resolved: the common case (committed, nothing to redo) reads only the unit's facts.
+        let looked = resolved == nil ? history[u.key] : nil
+        let committed = resolved?.facts(u.index).committed ?? looked?.committed ?? false
         let invalidates = committed && forced != 0
         if committed && forced == 0 && damaged[u.index] == nil { return (.done, false) }
+        let h = resolved.map { $0[u.index] } ?? looked
         var reasons: [RunReason]
         if committed && forced == 0, let damage = damaged[u.index] {
             reasons = [damage]
