@@ -15,6 +15,13 @@ import Glibc
 /// ones in a row; ``cover(queuedBefore:)`` (the executor calls it for attempts queued longer
 /// than ``coverDelay``) wakes enough workers that attempts that compute for long run side by side.
 ///
+/// A worker that found the queue empty first watches it for ``spinTime`` (one at a time), so a
+/// runner that hands over the next attempts at once wakes no thread. On a busy machine the
+/// spinning worker can lose its CPU to another process for milliseconds while it still counts
+/// as searching; attempts queued then would wait for it (or for ``coverDelay``). So the spinner
+/// notes the time of each look, and a spinner that has not looked for ``stallTime`` is not
+/// counted: another worker is woken instead.
+///
 /// Cancelling an attempt cancels its worker's task; Swift cannot un-cancel a task, so that
 /// worker retires once the attempt ends and a new one takes its place. An abandoned attempt's
 /// worker is forgotten with its thread (see ``InProcessExecutor``). Thread-safe.
@@ -104,6 +111,10 @@ final class ClosureWorkers: Sendable {
     /// time): a runner that hands over the next attempts within it wakes no thread.
     static let spinTime = 0.00005
 
+    /// How long a spinning worker may go without looking at the queue before it is taken to
+    /// have lost its CPU (each look takes well under a microsecond while it has one).
+    static let stallTime = 0.00002
+
     let limit: Int
     let waker: Waker
     let state = Mutex(State())
@@ -111,6 +122,8 @@ final class ClosureWorkers: Sendable {
     private let queuedHint = Atomic<Int>(0)
     /// A worker is spinning.
     private let spinning = Atomic<Bool>(false)
+    /// When the spinning worker last looked at the queue (monotonic nanoseconds).
+    private let spinLook = Atomic<Int>(0)
 
     /// - Parameters:
     ///   - limit: the most workers at once (the executor's slots).
@@ -126,7 +139,7 @@ final class ClosureWorkers: Sendable {
         let (wake, next) = state.withLock { s -> (Wake?, Double?) in
             s.queue.append(contentsOf: jobs)
             queuedHint.store(s.queued, ordering: .relaxed)
-            let wake = s.searching == 0 ? Self.another(&s, limit: limit) : nil
+            let wake = s.searching - stalledSpinner() <= 0 ? Self.another(&s, limit: limit) : nil
             return (wake, s.firstUncovered.map { $0 + Self.coverDelay })
         }
         if let wake { perform(wake) }
@@ -136,11 +149,12 @@ final class ClosureWorkers: Sendable {
     /// Wakes workers until every attempt queued before `time` has one searching. Returns when
     /// to call it again for attempts queued later (nil: none are waiting).
     func cover(queuedBefore time: Double) -> Double? {
+        let stalled = stalledSpinner()
         while true {
             let (wake, next) = state.withLock { s -> (Wake?, Double?) in
                 let old = s.queue[s.head...].prefix { $0.queuedAt <= time }.count
                 // With every worker busy, the first to finish takes the next attempt.
-                if old > s.searching { return (Self.another(&s, limit: limit), nil) }
+                if old > s.searching - stalled { return (Self.another(&s, limit: limit), nil) }
                 return (nil, s.firstUncovered.map { $0 + Self.coverDelay })
             }
             guard let wake else { return next }
@@ -280,13 +294,26 @@ final class ClosureWorkers: Sendable {
     private func spinBriefly() -> Bool {
         guard spinning.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
         defer { spinning.store(false, ordering: .releasing) }
-        let end = MonotonicClock.now() + Self.spinTime
-        while MonotonicClock.now() < end {
+        var now = MonotonicClock.now()
+        let end = now + Self.spinTime
+        while true {
+            spinLook.store(Self.nanoseconds(now), ordering: .relaxed)
             if queuedHint.load(ordering: .relaxed) > 0 { return true }
+            if now >= end { return false }
             sched_yield()
+            now = MonotonicClock.now()
         }
-        return queuedHint.load(ordering: .relaxed) > 0
     }
+
+    /// 1 when a worker spins but has not looked at the queue for ``stallTime`` (it lost its
+    /// CPU), else 0: the number of searching workers not to count on.
+    private func stalledSpinner() -> Int {
+        guard spinning.load(ordering: .relaxed) else { return 0 }
+        let since = Self.nanoseconds(MonotonicClock.now()) - spinLook.load(ordering: .relaxed)
+        return since > Self.nanoseconds(Self.stallTime) ? 1 : 0
+    }
+
+    private static func nanoseconds(_ seconds: Double) -> Int { Int(seconds * 1e9) }
 
     /// Sleeps until ``another(_:limit:)`` picks this worker (at once if an attempt came meanwhile).
     private func park() async {
