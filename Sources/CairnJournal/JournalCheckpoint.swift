@@ -58,12 +58,22 @@ public enum JournalCheckpoint {
     /// Returns the bytes written, or nil when there was nothing to cover.
     @discardableResult
     public static func write(_ state: JournalState, directory: String) throws(JournalError) -> Int? {
-        guard !state.coverage.isEmpty else { return nil }
-        let bytes = file(for: state, coverage: state.coverage)
+        guard let bytes = encoded(state) else { return nil }
+        try write(bytes, directory: directory)
+        return bytes.count
+    }
+
+    /// The checkpoint file of `state` (read from a journal folder), or nil when it covers
+    /// nothing: the CPU half of ``write(_:directory:)``.
+    public static func encoded(_ state: JournalState) -> [UInt8]? {
+        state.coverage.isEmpty ? nil : file(for: state, coverage: state.coverage)
+    }
+
+    /// Writes a file made by ``encoded(_:)`` atomically: the I/O half of ``write(_:directory:)``.
+    public static func write(_ bytes: [UInt8], directory: String) throws(JournalError) {
         removeLeftovers(in: directory)
         let temporary = "\(directory)/.\(fileName).\(getpid()).tmp"
         try FramedFile.write(bytes, to: path(in: directory), temporary: temporary, what: "journal checkpoint")
-        return bytes.count
     }
 
     /// Deletes temporary files of checkpoint writes a killed session left (only the holder of

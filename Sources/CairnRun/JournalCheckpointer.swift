@@ -27,16 +27,25 @@ final class JournalCheckpointer: @unchecked Sendable {
     // Guarded by `condition`.
     private var stopping = false
     private var running = false
+    /// The thread is folding or encoding a checkpoint (which ``finish(writing:)`` does not wait for).
+    private var folding = false
     /// Journal bytes the newest checkpoint covers (or that the session's own start replayed from one).
     private var covered: Int
-    /// The state of the newest checkpoint (only the checkpointing thread, then ``finish()``, use it).
+    /// The state of the newest checkpoint this session folded (nil before the first, and while
+    /// the thread folds it forward).
     private var state: JournalState?
+    /// Held while a checkpoint file is written; once `stopping` is set, only ``finish(writing:)`` writes one.
+    private let writing = NSLock()
+    /// Brings a state (nil: none yet) up to the journal's end: ``JournalState/caughtUp(_:directory:)``.
+    private let fold: @Sendable (inout JournalState?, String) -> JournalState?
 
     /// Starts watching the journal in `directory`; `state` is what the session replayed at its
     /// start (its coverage says how much a checkpoint already holds). With `periodic` false no
-    /// thread runs: only ``finish(writing:)`` may write one.
-    init(directory: String, state: JournalState, minimumBytes: Int = JournalCheckpointer.defaultMinimumBytes, interval: Double = 1, periodic: Bool = true) {
+    /// thread runs: only ``finish(writing:)`` may write one. `fold` is for tests.
+    init(directory: String, state: JournalState, minimumBytes: Int = JournalCheckpointer.defaultMinimumBytes, interval: Double = 1, periodic: Bool = true,
+         fold: @escaping @Sendable (inout JournalState?, String) -> JournalState? = { JournalState.caughtUp(&$0, directory: $1) }) {
         self.directory = directory
+        self.fold = fold
         self.minimumBytes = minimumBytes
         self.interval = interval
         self.covered = state.bytes - state.replayedBytes
@@ -49,17 +58,28 @@ final class JournalCheckpointer: @unchecked Sendable {
 
     /// Stops the thread and, with `writing` and when the tail since the last checkpoint is worth
     /// it, writes a final checkpoint (after the session's last record). Returns the state of the
-    /// newest checkpoint this session wrote (nil when it wrote none).
+    /// newest checkpoint this session folded (nil when it folded none).
+    ///
+    /// The thread runs at the lowest priority, so on a busy machine a checkpoint it is folding
+    /// can take many seconds; the session's end does not wait for it: the thread's work is
+    /// dropped and this call folds the journal on the caller's thread instead.
     @discardableResult
-    func finish(writing: Bool = true) -> JournalState? {
+    func finish(writing write: Bool = true) -> JournalState? {
         condition.lock()
         stopping = true
         condition.broadcast()
-        while running { condition.wait() }
+        while running && !folding { condition.wait() }
+        let tookOver = folding
+        var base = tookOver ? nil : state
+        let coveredNow = covered
         condition.unlock()
-        if writing { checkpoint(ifTailAtLeast: Self.threshold(minimumBytes)) }
-        defer { state = nil }
-        return state
+        // No checkpoint file is written after this lock is taken, but this call's.
+        writing.lock()
+        defer { writing.unlock() }
+        guard write, journalBytes() - coveredNow >= Self.threshold(minimumBytes)(coveredNow) else { return base }
+        let current = fold(&base, directory)
+        if let bytes = current.flatMap(JournalCheckpoint.encoded) { try? JournalCheckpoint.write(bytes, directory: directory) }
+        return current
     }
 
     /// A new checkpoint pays when the tail reached `minimumBytes` and a quarter of what the
@@ -76,7 +96,7 @@ final class JournalCheckpointer: @unchecked Sendable {
             _ = condition.wait(until: Date(timeIntervalSinceNow: interval))
             if stopping { break }
             condition.unlock()
-            checkpoint(ifTailAtLeast: Self.threshold(minimumBytes))
+            checkpointIfDue()
             condition.lock()
         }
         running = false
@@ -84,14 +104,38 @@ final class JournalCheckpointer: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Folds and writes a checkpoint when the journal outgrew the last one by `threshold(covered)`.
-    /// The folded state stays in memory between checkpoints, so each folds only the new records.
-    private func checkpoint(ifTailAtLeast threshold: (Int) -> Int) {
+    /// Folds and writes a checkpoint when the journal outgrew the last one by the threshold.
+    /// The folded state stays in memory between checkpoints, so each folds only the new records;
+    /// a fold that ``finish(writing:)`` overtook is dropped unwritten.
+    private func checkpointIfDue() {
         let total = journalBytes()
-        guard total - covered >= threshold(covered) else { return }
-        guard let current = JournalState.caughtUp(&state, directory: directory),
-              (try? JournalCheckpoint.write(current, directory: directory)) != nil else { return }
-        covered = current.coverage.reduce(0) { $0 + $1.offset }
+        condition.lock()
+        guard !stopping, total - covered >= Self.threshold(minimumBytes)(covered) else {
+            condition.unlock()
+            return
+        }
+        var work = state
+        state = nil
+        folding = true
+        condition.unlock()
+
+        let current = fold(&work, directory)
+        let bytes = current.flatMap(JournalCheckpoint.encoded)
+        writing.lock()
+        condition.lock()
+        let dropped = stopping
+        condition.unlock()
+        let wrote = !dropped && bytes.map { (try? JournalCheckpoint.write($0, directory: directory)) != nil } == true
+        writing.unlock()
+
+        condition.lock()
+        folding = false
+        if !dropped {
+            state = work
+            if wrote, let current { covered = current.coverage.reduce(0) { $0 + $1.offset } }
+        }
+        condition.broadcast()
+        condition.unlock()
     }
 
     /// The size of every segment file now.
