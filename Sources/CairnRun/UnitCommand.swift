@@ -1,7 +1,27 @@
 import CairnCore
 
 /// Renders a unit's command and environment for one attempt.
+///
+/// An aggregate's (`foreach: once`) inputs can list more paths than Linux passes to a program:
+/// one argument or environment string may hold at most 128 KiB (`MAX_ARG_STRLEN`). So each
+/// input of an aggregate is also written to a file, one path per line, named by
+/// `CAIRN_IN_<NAME>_LIST`; `CAIRN_IN_<NAME>` itself is set only while it is at most 64 KiB; and
+/// a `run` or `env` value that expands past the limit fails the unit with a message that names
+/// the file to read instead (rather than `exec`'s "Argument list too long").
 struct UnitCommand {
+    /// A command, its environment, and the input list files to write before it starts.
+    struct Rendered {
+        var command: String
+        var environment: [String]
+        /// `CAIRN_IN_<NAME>_LIST` files: path and contents (one path per line).
+        var lists: [(path: String, text: String)] = []
+    }
+
+    /// Linux refuses to start a program given one argument or variable this long or longer.
+    static let argumentLimit = 131_072
+    /// The longest `CAIRN_IN_<NAME>` value set; a longer list is only in its `_LIST` file.
+    static let longestInputVariable = 65_536
+
     let plan: Plan
     let runDirectory: String
     let baseEnvironment: [String]
@@ -35,14 +55,17 @@ struct UnitCommand {
     }
 
     /// The command line and the environment of an attempt.
-    func render(_ unit: PlannedUnit, attempt: Int, staged: [String]) throws(TemplateError) -> (command: String, environment: [String]) {
+    func render(_ unit: PlannedUnit, attempt: Int, staged: [String]) throws(TemplateError) -> Rendered {
         let step = plan.pipeline.steps[unit.step]
         let values = unit.item.map { plan.items[$0].values } ?? []
         let lookup = placeholders(unit, attempt: attempt, staged: staged)
         let command = try runTemplates[unit.step].render(shellQuote: true, lookup: lookup)
+        try checkLength(command, of: "steps.\(step.name).run", unit)
         var environment = baseEnvironment
         for (variable, template) in zip(step.env, envTemplates[unit.step]) {
-            environment.append("\(variable.name)=\(try template.render(shellQuote: false, lookup: lookup))")
+            let value = try template.render(shellQuote: false, lookup: lookup)
+            try checkLength(value, of: "steps.\(step.name).env.\(variable.name)", unit)
+            environment.append("\(variable.name)=\(value)")
         }
         environment += extraEnvironment
         environment.append("CAIRN_STEP=\(step.name)")
@@ -60,10 +83,42 @@ struct UnitCommand {
             for (name, value) in zip(plan.axisNames, values) { environment.append("CAIRN_ITEM_\(name.uppercased())=\(value)") }
         }
         for (output, path) in zip(step.outputs, staged) { environment.append("CAIRN_OUT_\(output.name.uppercased())=\(path)") }
+        var lists: [(path: String, text: String)] = []
         for (input, paths) in zip(step.inputs, unit.inputs) {
-            environment.append("CAIRN_IN_\(input.name.uppercased())=\(paths.map(inputPath).joined(separator: "\n"))")
+            let joined = paths.map(inputPath).joined(separator: "\n")
+            let variable = "CAIRN_IN_\(input.name.uppercased())"
+            if step.foreach == .once {
+                if joined.utf8.count <= Self.longestInputVariable { environment.append("\(variable)=\(joined)") }
+                let path = inputListFile(step: step.name, input: input.name)
+                environment.append("\(variable)_LIST=\(path)")
+                lists.append((path, paths.isEmpty ? "" : joined + "\n"))
+            } else {
+                try checkLength(joined, of: variable, unit)
+                environment.append("\(variable)=\(joined)")
+            }
         }
-        return (command, environment)
+        return Rendered(command: command, environment: environment, lists: lists)
+    }
+
+    /// Where an aggregate's input list is written: `inputs/STEP/NAME.list` in the run folder.
+    func inputListFile(step: String, input: String) -> String {
+        "\(runDirectory)/inputs/\(step)/\(input).list"
+    }
+
+    /// Fails when `text` is too long to pass to a program, naming what to use instead.
+    private func checkLength(_ text: String, of key: String, _ unit: PlannedUnit) throws(TemplateError) {
+        let bytes = text.utf8.count
+        guard bytes >= Self.argumentLimit else { return }
+        let step = plan.pipeline.steps[unit.step]
+        let longest = unit.inputs.indices.max { unit.inputs[$0].count < unit.inputs[$1].count }
+        let lists: String
+        if step.foreach == .once, let i = longest {
+            let name = step.inputs[i].name
+            lists = "leave {in.\(name)} out of it and read the paths from the file named by $CAIRN_IN_\(name.uppercased())_LIST (one per line), e.g. `xargs -d '\\n' -a \"$CAIRN_IN_\(name.uppercased())_LIST\" …`"
+        } else {
+            lists = "pass long lists in a file instead"
+        }
+        throw TemplateError("\(key) expands to \(bytes) bytes, more than Linux passes to a program in one argument or variable (128 KiB): \(lists)")
     }
 
     /// What each placeholder of a unit's templates stands for in one attempt.
