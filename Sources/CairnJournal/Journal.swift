@@ -74,10 +74,15 @@ public enum Journal {
     ) throws(JournalError) -> SegmentWriter {
         let existing = try segments(in: directory)
         let last = existing.map(number(of:)).max() ?? 0
-        let host = info.host.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
         var random = SystemRandomNumberGenerator()
         let nonce = String(random.next() as UInt32, radix: 16)
-        let name = String(format: "%06d-%@-%d-%@.seg", last + 1, host.isEmpty ? "host" : host, Int(info.pid), nonce)
+        let name = String(format: "%06d-%@-%d-%@.seg", last + 1, segmentHost(info.host), Int(info.pid), nonce)
         return try SegmentWriter(path: "\(directory)/\(name)", info: info, onDurable: onDurable)
+    }
+
+    /// A host name as segment names carry it: ASCII letters, digits and dashes ("host" if none).
+    public static func segmentHost(_ host: String) -> String {
+        let kept = host.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        return kept.isEmpty ? "host" : kept
     }
 }

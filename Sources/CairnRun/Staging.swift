@@ -156,17 +156,37 @@ struct Staging {
     }
 
     /// Removes all staging debris beside `outputs` (only while holding the run lock); returns
-    /// how many attempts' debris it removed.
+    /// how many attempts' debris it removed. An output folder's staging folder can be shared
+    /// with other pipelines of the workspace: the attempt folders of a live session on this
+    /// machine (its process still runs) are left alone, as is the staging folder holding them.
     func cleanDebris(outputs: some Sequence<String>) -> Int {
         var removed = 0
         for stage in Self.stagingFolders(of: outputs) {
             guard let entries = RawPath.entries(of: "\(root)/\(stage)") else { continue }
-            // An empty attempt folder is a spare a killed session kept for reuse, not an
-            // interrupted attempt's leftovers: removed without being counted.
-            for entry in entries where RawPath.rmdir("\(root)/\(stage)/\(entry)") != 0 { removed += 1 }
-            RawPath.removeTree("\(root)/\(stage)")
+            var kept = false
+            for entry in entries {
+                if Self.belongsToLiveSession(entry) {
+                    kept = true
+                    continue
+                }
+                // An empty attempt folder is a spare a killed session kept for reuse, not an
+                // interrupted attempt's leftovers: removed without being counted.
+                if RawPath.rmdir("\(root)/\(stage)/\(entry)") == 0 { continue }
+                removed += 1
+                RawPath.removeTree("\(root)/\(stage)/\(entry)")
+            }
+            if !kept { RawPath.removeTree("\(root)/\(stage)") }
         }
         return removed
+    }
+
+    /// Whether an attempt folder (`SEGMENT-COUNTER`, the segment `NNNNNN-HOST-PID-NONCE` of the
+    /// session that made it) was made by another session on this machine whose process runs.
+    static func belongsToLiveSession(_ attempt: String, host: String = Journal.segmentHost(HostIdentity.current.host)) -> Bool {
+        let parts = attempt.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 5, let pid = Int32(parts[parts.count - 3]), pid > 0, pid != getpid() else { return false }
+        guard parts[1..<(parts.count - 3)].joined(separator: "-") == host else { return false }
+        return kill(pid, 0) == 0 || errno == EPERM
     }
 
     /// Removes empty staging folders at the end of a run.
