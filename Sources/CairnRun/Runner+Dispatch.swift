@@ -46,9 +46,9 @@ extension Runner {
                     use.give(resources, gpus: gpus)
                     throw RunError("cannot render the command: \(error)")
                 }
-                for list in rendered.lists where !Self.writeList(list.text, to: list.path) {
+                do throws(RunError) { try Self.writeInputLists(rendered.lists) } catch {
                     use.give(resources, gpus: gpus)
-                    throw RunError("cannot write the input list \(list.path): \(String(cString: strerror(errno)))", machineFault: true)
+                    throw error
                 }
                 var environment = rendered.environment
                 if !options.budget.gpus.isEmpty { environment.append("CUDA_VISIBLE_DEVICES=\(gpus.joined(separator: ","))") }
@@ -84,34 +84,17 @@ extension Runner {
         }
     }
 
-    /// Writes an aggregate's input list (``UnitCommand``) before its attempt: a temporary file
-    /// renamed into place, so the unit never reads a part; not synced (each attempt writes it
-    /// anew). False on failure, with `errno` set.
-    static func writeList(_ text: String, to path: String) -> Bool {
-        let made = RawPath.makeDirectories(RawPath.split(path).folder)
-        guard made == 0 else {
-            errno = made
-            return false
+    /// Writes an aggregate's input lists (``UnitCommand``) before its attempt, anew each time,
+    /// whole (a temporary file renamed into place).
+    static func writeInputLists(_ lists: [(path: String, text: String)]) throws(RunError) {
+        for list in lists {
+            let made = RawPath.makeDirectories(RawPath.split(list.path).folder)
+            guard made == 0 else { throw RunError("cannot create the folder of \(list.path): \(String(cString: strerror(made)))", machineFault: true) }
+            do throws(JournalError) {
+                try FramedFile.write(RawBytes.bytes(of: list.text), to: list.path, temporary: "\(list.path).\(getpid()).tmp", what: "input list")
+            } catch {
+                throw RunError("\(error)", machineFault: true)
+            }
         }
-        let temporary = "\(path).\(getpid()).tmp"
-        let fd = RawBytes.withCString(temporary) { open($0, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
-        guard fd >= 0 else { return false }
-        let bytes = RawBytes.bytes(of: text)
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            written += n
-        }
-        let saved = errno
-        close(fd)
-        guard written == bytes.count, RawBytes.withCString(temporary, { from in RawBytes.withCString(path) { rename(from, $0) } }) == 0 else {
-            let code = written == bytes.count ? errno : saved
-            _ = RawBytes.withCString(temporary) { unlink($0) }
-            errno = code
-            return false
-        }
-        return true
     }
 }
