@@ -37,6 +37,20 @@ public enum ProcessTable {
     /// Whether `pid` is a live (not zombie) process.
     public static func isAlive(_ pid: Int32) -> Bool { entry(pid) != nil }
 
+    /// When the live (not zombie) process `pid` started, in seconds since 1970 (to the clock
+    /// tick; the boot time it counts from is whole seconds), or nil when there is none.
+    public static func startTime(ofLive pid: Int32) -> Double? {
+        guard let ticks = entry(pid)?.startTicks, let boot = bootTime else { return nil }
+        return Double(boot) + Double(ticks) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// The `btime` line of `/proc/stat`: when the machine booted, in seconds since 1970.
+    static let bootTime: Int64? = {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("btime ") { return Int64(line.dropFirst(6)) }
+        return nil
+    }()
+
     /// Every process now, or an empty list where `/proc` cannot be read.
     public static func all() -> [Entry] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }

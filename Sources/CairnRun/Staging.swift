@@ -1,4 +1,5 @@
 import CairnCore
+import CairnExecutor
 import CairnJournal
 import Foundation
 
@@ -165,7 +166,9 @@ struct Staging {
             guard let entries = RawPath.entries(of: "\(root)/\(stage)") else { continue }
             var kept = false
             for entry in entries {
-                if Self.belongsToLiveSession(entry) {
+                var info = stat()
+                let changed = RawPath.lstat("\(root)/\(stage)/\(entry)", &info) == 0 ? Double(info.st_ctim.tv_sec) : 0
+                if Self.belongsToLiveSession(entry, changed: changed) {
                     kept = true
                     continue
                 }
@@ -181,12 +184,15 @@ struct Staging {
     }
 
     /// Whether an attempt folder (`SEGMENT-COUNTER`, the segment `NNNNNN-HOST-PID-NONCE` of the
-    /// session that made it) was made by another session on this machine whose process runs.
-    static func belongsToLiveSession(_ attempt: String, host: String = Journal.segmentHost(HostIdentity.current.host)) -> Bool {
+    /// session that made it), last changed at `changed` (seconds since 1970), was made by another
+    /// session on this machine whose process runs: one with that pid that started before the
+    /// folder last changed (a process that took over the pid of a dead session started later).
+    static func belongsToLiveSession(_ attempt: String, changed: Double, host: String = Journal.segmentHost(HostIdentity.current.host)) -> Bool {
         let parts = attempt.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count >= 5, let pid = Int32(parts[parts.count - 3]), pid > 0, pid != getpid() else { return false }
         guard parts[1..<(parts.count - 3)].joined(separator: "-") == host else { return false }
-        return kill(pid, 0) == 0 || errno == EPERM
+        guard let started = ProcessTable.startTime(ofLive: pid) else { return false }
+        return started <= changed + 1  // the boot time is whole seconds
     }
 
     /// Removes empty staging folders at the end of a run.

@@ -42,15 +42,27 @@ import Testing
         for i in 0..<4 { #expect(dir.read("out/late-\(i).txt") == "late\(i)\n") }
     }
 
-    @Test func anAttemptIsLiveOnlyWhenItsProcessRunsOnThisHost() throws {
-        let parent = getppid()  // a process that runs, not this one
-        #expect(Staging.belongsToLiveSession("000003-my-host-1-\(parent)-9f3a-17", host: "my-host-1"))
-        #expect(!Staging.belongsToLiveSession("000003-my-host-1-\(parent)-9f3a-17", host: "my-host"), "another machine's pid says nothing")
-        #expect(!Staging.belongsToLiveSession("000003-vm-\(getpid())-9f3a-17", host: "vm"), "this session's own attempts are debris")
-        let dead = try CairnBinary.start(["--version"], in: "/tmp")
-        let pid = dead.pid
-        _ = dead.wait()
-        #expect(!Staging.belongsToLiveSession("000003-vm-\(pid)-9f3a-17", host: "vm"))
-        #expect(!Staging.belongsToLiveSession("000001-9", host: "vm"), "older or foreign names are debris")
+    @Test func anAttemptIsLiveOnlyWhenItsProcessRunsOnThisHostAndStartedBeforeIt() throws {
+        let parent = getppid()  // a process that runs, not this one, started before this test
+        let now = Date().timeIntervalSince1970
+        #expect(Staging.belongsToLiveSession("000003-my-host-1-\(parent)-9f3a-17", changed: now, host: "my-host-1"))
+        #expect(!Staging.belongsToLiveSession("000003-my-host-1-\(parent)-9f3a-17", changed: now, host: "my-host"), "another machine's pid says nothing")
+        #expect(!Staging.belongsToLiveSession("000003-vm-\(getpid())-9f3a-17", changed: now, host: "vm"), "this session's own attempts are debris")
+        #expect(!Staging.belongsToLiveSession("000001-9", changed: now, host: "vm"), "older or foreign names are debris")
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        let dead = ended.processIdentifier
+        #expect(!Staging.belongsToLiveSession("000003-vm-\(dead)-9f3a-17", changed: now, host: "vm"), "a pid with no process")
+        // A process that started after the folder last changed only reuses a dead session's pid.
+        let later = Process()
+        later.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        later.arguments = ["5"]
+        try later.run()
+        defer { later.terminate() }
+        let pid = later.processIdentifier
+        #expect(Staging.belongsToLiveSession("000003-vm-\(pid)-9f3a-17", changed: now + 3, host: "vm"))
+        #expect(!Staging.belongsToLiveSession("000003-vm-\(pid)-9f3a-17", changed: now - 5, host: "vm"), "started after the folder last changed")
     }
 }
