@@ -15,6 +15,8 @@ import Testing
     struct Expected: Decodable {
         var fixture, writtenBy, state: String
         var committed, failed, interrupted, total, orphanedTrials, toRun: Int
+        /// What makes `p.yaml` the pipeline the run folder holds (a sweep's `--set`); none by default.
+        var planArguments: [String]?
     }
 
     static var fixtures: [String] {
@@ -69,7 +71,8 @@ import Testing
         #expect(recorded["committed"] == expected.committed && recorded["failed"] == expected.failed, "\(fixture): \(recorded)")
         #expect(recorded["interrupted"] == expected.interrupted && recorded["total"] == expected.total, "\(fixture): \(recorded)")
         #expect(status["orphanedTrials"] as? Int == expected.orphanedTrials, "\(fixture): \(status)")
-        let plan = try json(try CairnBinary.run(["plan", "p.yaml", "--json"], in: project))
+        let unchanged = ["plan", "p.yaml", "--json"] + (expected.planArguments ?? [])
+        let plan = try json(try CairnBinary.run(unchanged, in: project))
         #expect((plan["counts"] as? [String: Any])?["run"] as? Int == expected.toRun, "\(fixture): \(plan["counts"] ?? "")")
         #expect(files(journal) == segments, "\(fixture): status and plan wrote nothing")
 
@@ -83,7 +86,7 @@ import Testing
         }
         let after = try json(try CairnBinary.run(["status", "--json"], in: project))
         #expect(after["state"] as? String == "complete" && counts(after)["committed"] == expected.total, "\(fixture): \(after)")
-        let again = try json(try CairnBinary.run(["plan", "p.yaml", "--json"], in: project))
+        let again = try json(try CairnBinary.run(unchanged, in: project))
         #expect((again["counts"] as? [String: Any])?["run"] as? Int == 0, "\(fixture): \(again["counts"] ?? "")")
 
         // The same outputs as the complete run, byte for byte (a sweep also keeps its orphans').
@@ -93,5 +96,20 @@ import Testing
         for (name, bytes) in complete {
             #expect(outputs[name] == bytes, "\(fixture): out/\(name)")
         }
+    }
+
+    /// The sweep fixture ran all three `lr` values, then `--set lr=[0.1, 1.0]`: both totals are
+    /// committed and `out/total.txt` holds the second. Planning the file's three values again
+    /// must make the first total again (0.1.0 said there was nothing to do: the bug this found).
+    @Test func theSweepsFirstTotalIsMadeAgainAfterTheSecondReplacedIt() throws {
+        let dir = TemporaryFolder()
+        defer { dir.remove() }
+        let project = "\(dir.path)/sweep"
+        #expect(Tool.run("/bin/cp", ["-r", "\(Self.root)/0.1.0/sweep", project]) == 0)
+        let plan = try CairnBinary.run(["plan", "p.yaml", "--why"], in: project)
+        #expect(plan.stdout.contains("to run: 1 (output replaced by another version 1)") && plan.stdout.contains("out/total.txt"), "\(plan.stdout)")
+        let run = try CairnBinary.run(["run", "p.yaml"], in: project)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(FileManager.default.contents(atPath: "\(project)/out/total.txt").map { String(decoding: $0, as: UTF8.self).split(separator: "\n").count } == 18)
     }
 }

@@ -11,9 +11,9 @@ public struct PlanExplainer {
     public let reusable: (Digest) -> String?
     /// Committed units whose `temp` outputs were deleted: they run again if a consumer must.
     public let missingTemp: Set<Int>
-    /// Committed units whose declared outputs are gone (or, with `--verify`, were modified),
-    /// with the reason: they run again. Their keys do not change, so what depends on them
-    /// stays committed.
+    /// Committed units whose declared outputs are gone, were written since by another version
+    /// of the unit, or (with `--verify`) were modified, with the reason: they run again, their
+    /// commit invalidated first. Their keys do not change, so what depends on them stays committed.
     public let damaged: [Int: RunReason]
     /// `history` resolved for `plan` (see ``PlanHistory``), when the caller holds it.
     let resolved: PlanHistory?
@@ -70,7 +70,6 @@ public struct PlanExplainer {
             decide(units[i], forced: forced[i], forcedBy: forcedBy[i], selected: selected[i], match: match)
         }
         var decisions = decided.map(\.decision)
-        let invalidate = units.indices.filter { decided[$0].invalidates }
         // A committed unit whose temp outputs are gone runs again when something that runs needs
         // them (consumers come after producers, so one backward pass follows chains of temps).
         if !missingTemp.isEmpty {
@@ -104,16 +103,20 @@ public struct PlanExplainer {
             }
             if waitingFor { decisions[u.index] = .waiting(waitingReason(u, decisions)) }
         }
+        // Forced units lose their commit before a run; damaged ones when they run again.
+        let invalidate = units.indices.filter { decided[$0].invalidates && (forced[$0] != 0 || decisions[$0].runs) }
         return Explanation(plan: plan, decisions: decisions, invalidate: invalidate)
     }
 
-    /// One unit's decision from its history, and whether a run must invalidate its commit first.
+    /// One unit's decision from its history, and whether a run must invalidate its commit first
+    /// (forced, or damaged and run again: a later reader must not take it for committed while
+    /// its outputs are gone or another version's).
     func decide(_ u: PlannedUnit, forced: UInt8, forcedBy: Int, selected: Bool, match: [String: Int]) -> (decision: UnitDecision, invalidates: Bool) {
         let units = plan.units
         // Resolved: the common case (committed, nothing to redo) reads only the unit's facts.
         let looked = resolved == nil ? history[u.key] : nil
         let committed = resolved?.facts(u.index).committed ?? looked?.committed ?? false
-        let invalidates = committed && forced != 0
+        let invalidates = committed && (forced != 0 || damaged[u.index] != nil)
         if committed && forced == 0 && damaged[u.index] == nil { return (.done, false) }
         let h = resolved.map { $0[u.index] } ?? looked
         var reasons: [RunReason]
@@ -191,6 +194,22 @@ public struct PlanExplainer {
             for (i, s) in steps.enumerated() where !wanted.contains(s.name) { stepAllowed[i] = false }
         }
         return stepAllowed
+    }
+
+    /// Units of `plan` whose version in `previous` (same step and item values) has another key
+    /// and writes at least one of the same output paths: when both versions ran, the file there
+    /// is the one committed last, which need not be this unit's (a `--set` restart that goes back
+    /// to earlier values finds the later values' outputs in place).
+    public static func otherVersionsSharingOutputs(_ plan: Plan, previous: Plan) -> [Int] {
+        let explainer = PlanExplainer(plan: plan, previous: previous, history: UnitTable())
+        var byIdentity: [String: Int] = [:]
+        for p in previous.units where !p.outputs.isEmpty { byIdentity[explainer.identity(previous, p)] = p.index }
+        return plan.units.indices.filter { i in
+            let u = plan.units[i]
+            guard !u.outputs.isEmpty, let m = byIdentity[explainer.identity(plan, u)] else { return false }
+            let old = previous.units[m]
+            return old.key != u.key && old.outputs.contains { u.outputs.contains($0) }
+        }
     }
 
     /// The same unit across two versions of a pipeline: step name and item values.

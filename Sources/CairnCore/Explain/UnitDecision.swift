@@ -52,6 +52,9 @@ public struct RunReason: Sendable, Equatable {
         case outputDeleted = "output deleted"
         /// Committed, but an output's bytes differ from the SHA-256 journaled at commit (`--verify`).
         case outputModified = "output modified since commit"
+        /// Committed, but another version of the unit (other values, from an earlier `--set` or
+        /// pipeline file) wrote the same output since: it is made again.
+        case outputReplaced = "output replaced by another version"
     }
 
     public var kind: Kind
