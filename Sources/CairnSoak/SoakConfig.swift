@@ -65,20 +65,26 @@ public struct SoakReport: Sendable, CustomStringConvertible {
     public var orphans = 0
     /// Finished runs whose outputs, journal or status were not exactly as expected.
     public var badFinishes = 0
+    /// Aggregates made again because a restart went back to values whose aggregate was
+    /// committed before the other values' aggregate replaced its output (journaled as an
+    /// invalidation, then a commit): legitimate, counted apart.
+    public var replacedAggregates = 0
+    /// Units invalidated that are not an aggregate (nothing in the soak replaces their outputs).
+    public var unjustifiedInvalidations = 0
     /// First problems seen, for the report.
     public var problems: [String] = []
 
     public var isClean: Bool {
-        lost + duplicatedCommits + reExecutedCommitted + partialFilesSeen + orphans + badFinishes == 0
+        lost + duplicatedCommits + reExecutedCommitted + partialFilesSeen + orphans + badFinishes + unjustifiedInvalidations == 0
     }
 
     public var description: String {
         var text = """
             soak seed \(seed): \(kills) interruptions (\(gracefulStops) SIGINT/SIGTERM, \(unitKills) unit kills, \(groupKills) of them whole groups), \
             \(resumes) resumes (\(restarts) restarts with --set), \(aggregateOnly) --aggregate-only runs, \(merges) merge sessions, \
-            \(cycles) complete runs, \(units) units committed
+            \(cycles) complete runs, \(units) units committed, \(replacedAggregates) aggregates made again after another version replaced their output
             lost \(lost), duplicated commits \(duplicatedCommits), committed units re-executed \(reExecutedCommitted), \
-            partial files seen \(partialFilesSeen), orphans \(orphans), bad finishes \(badFinishes)
+            partial files seen \(partialFilesSeen), orphans \(orphans), bad finishes \(badFinishes), unjustified invalidations \(unjustifiedInvalidations)
             """
         for problem in problems.prefix(10) { text += "\n  problem: \(problem)" }
         return text

@@ -137,7 +137,7 @@ public enum SoakDriver {
         for (path, content) in watch.exact(plan) where FileManager.default.contents(atPath: "\(dir)/\(path)").map({ String(decoding: $0, as: UTF8.self) }) != content {
             bad.append("\(path) missing or wrong")
         }
-        let counts = try commitCounts(journalDir)
+        let counts = try commitCounts(journalDir).counts
         let units = Set(plan.units.map(\.key))
         if !units.isSubset(of: Set(counts.keys)) || counts.values.contains(where: { $0 != 1 }) { bad.append("journal does not hold exactly one commit per unit") }
         let orphans = orphanProcesses(runDirectory: "\(dir)/.cairn/runs/soak")
@@ -184,14 +184,21 @@ public enum SoakDriver {
     }
 
     /// Commit records per unit key, over every segment (read-only).
-    static func commitCounts(_ journalDir: String) throws -> [Digest: Int] {
+    /// Commit records per key since the key's last invalidation (a key invalidated and not
+    /// committed since has none), and every key ever invalidated.
+    static func commitCounts(_ journalDir: String) throws -> (counts: [Digest: Int], invalidated: Set<Digest>) {
         var counts: [Digest: Int] = [:]
+        var invalidated = Set<Digest>()
         for name in try Journal.segments(in: journalDir) {
             _ = try SegmentReader.read("\(journalDir)/\(name)", repair: false) { record in
                 if case .committed(let c) = record { counts[c.key, default: 0] += 1 }
+                if case .invalidated(let key, _) = record {
+                    counts[key] = nil
+                    invalidated.insert(key)
+                }
             }
         }
-        return counts
+        return (counts, invalidated)
     }
 
     /// Live processes of the run: every unit process and its children carry the run folder in

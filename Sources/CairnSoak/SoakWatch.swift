@@ -20,6 +20,11 @@ struct SoakWatch {
     private(set) var committed = Set<Digest>()
     private var duplicated = Set<Digest>()
     private var sideLines = 0
+    /// The item units' keys in every plan the cycle may run (both item sets): the keys that
+    /// are not aggregates (whole or partial).
+    private var itemKeys = Set<Digest>()
+    /// Invalidations already counted.
+    private var invalidated = Set<Digest>()
 
     init(cycle: Int, dir: String, pipeline: SoakPipeline, items: [Int]) {
         self.cycle = cycle
@@ -30,6 +35,7 @@ struct SoakWatch {
 
     /// Adds the outputs of `plan` to what may be found.
     mutating func expect(_ plan: Plan) throws {
+        for unit in plan.units where unit.item != nil { itemKeys.insert(unit.key) }
         for (path, content) in pipeline.expected(plan) {
             if path.hasSuffix("total.txt") { aggregatePath = path; continue }
             if let known = contents[path], known != content { throw SoakError("\(path): two item sets expect different content") }
@@ -67,7 +73,18 @@ struct SoakWatch {
             let n = Int(text.trimmingCharacters(in: .newlines)) ?? -1
             if !(text.hasSuffix("\n") && (0...(items.max() ?? 0)).contains(n)) { partial(aggregatePath, data.count, &report) }
         }
-        let counts = try SoakDriver.commitCounts(journalDir)
+        let (counts, invalidatedNow) = try SoakDriver.commitCounts(journalDir)
+        // An aggregate whose output another version replaced is invalidated, then made again.
+        for key in invalidatedNow.subtracting(invalidated) {
+            invalidated.insert(key)
+            if itemKeys.contains(key) {
+                report.unjustifiedInvalidations += 1
+                report.problems.append("cycle \(cycle): item unit \(key.short) was invalidated (nothing replaces an item unit's output)")
+            } else {
+                report.replacedAggregates += 1
+            }
+        }
+        committed.subtract(invalidatedNow)
         let now = Set(counts.keys)
         let missing = committed.subtracting(now)
         if !missing.isEmpty {
@@ -81,7 +98,7 @@ struct SoakWatch {
         }
         let lines = (try? String(contentsOfFile: "\(dir)/side.log", encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
         for line in lines.dropFirst(sideLines) {
-            if let key = Digest(hex: line), committed.contains(key) {
+            if let key = Digest(hex: line), committed.contains(key), !invalidatedNow.contains(key) {
                 report.reExecutedCommitted += 1
                 report.problems.append("cycle \(cycle): committed unit \(key.short) ran again")
             }
