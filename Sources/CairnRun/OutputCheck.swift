@@ -7,6 +7,8 @@ import Foundation
 /// its unit run again ("output deleted"), and with `verify`, so does one whose bytes differ from
 /// the SHA-256 its commit journaled ("output modified since commit"). Temp outputs are
 /// deleted on purpose; their absence is reported apart (they are made again only when needed).
+/// After a change of plan, ``replaced(_:previous:state:root:resolved:skipping:)`` compares the
+/// outputs another version of a unit may have overwritten.
 ///
 /// One `lstat` per output of every committed unit, on every core — except in output folders
 /// that have not changed since they were last found complete (`OutputFolderCache`), and in
@@ -205,6 +207,29 @@ public enum OutputCheck {
             }
             cache.save()
         }
+    }
+
+    /// Committed units whose output another version of them (the previous plan's, with other
+    /// values) may have written since: each such output is compared with the SHA-256 the unit's
+    /// commit journaled, and one that differs makes the unit run again ("output replaced by
+    /// another version"). Only these units' outputs are read, and only when the plan changed.
+    public static func replaced(_ plan: Plan, previous: Plan, state: JournalState, root: String, resolved: PlanHistory?, skipping known: [Int: RunReason]) -> [Int: RunReason] {
+        var out: [Int: RunReason] = [:]
+        for i in PlanExplainer.otherVersionsSharingOutputs(plan, previous: previous) where known[i] == nil {
+            let unit = plan.units[i]
+            guard resolved.map({ $0.facts(i).committed }) ?? (state.units[unit.key]?.committed == true) else { continue }
+            let temps = plan.pipeline.steps[unit.step].outputs.map(\.temp)
+            for (n, path) in unit.outputs.enumerated() where !temps[n] {
+                var info = stat()
+                let full = path.hasPrefix("/") ? path : "\(root)/\(path)"
+                guard RawPath.lstat(full, &info) == 0 else { continue }  // a deleted one is the output check's
+                if modified(unit.key, output: n, path: path, isDirectory: (info.st_mode & S_IFMT) == S_IFDIR, state: state, root: root) {
+                    out[i] = RunReason(.outputReplaced, detail: RawBytes.display(path))
+                    break
+                }
+            }
+        }
+        return out
     }
 
     /// Whether output `n` of the unit committed as `key` now has other bytes than its commit journaled.

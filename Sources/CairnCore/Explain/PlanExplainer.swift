@@ -61,7 +61,7 @@ public struct PlanExplainer {
         var match: [String: Int] = [:]
         if let previous {
             match.reserveCapacity(previous.units.count)
-            for p in previous.units { match[identity(previous, p)] = p.index }
+            for p in previous.units { match[Self.identity(previous, p)] = p.index }
         }
 
         // Each unit's decision depends only on its own history and the values above: decided on
@@ -201,19 +201,18 @@ public struct PlanExplainer {
     /// is the one committed last, which need not be this unit's (a `--set` restart that goes back
     /// to earlier values finds the later values' outputs in place).
     public static func otherVersionsSharingOutputs(_ plan: Plan, previous: Plan) -> [Int] {
-        let explainer = PlanExplainer(plan: plan, previous: previous, history: UnitTable())
         var byIdentity: [String: Int] = [:]
-        for p in previous.units where !p.outputs.isEmpty { byIdentity[explainer.identity(previous, p)] = p.index }
+        for p in previous.units where !p.outputs.isEmpty { byIdentity[identity(previous, p)] = p.index }
         return plan.units.indices.filter { i in
             let u = plan.units[i]
-            guard !u.outputs.isEmpty, let m = byIdentity[explainer.identity(plan, u)] else { return false }
+            guard !u.outputs.isEmpty, let m = byIdentity[identity(plan, u)] else { return false }
             let old = previous.units[m]
             return old.key != u.key && old.outputs.contains { u.outputs.contains($0) }
         }
     }
 
     /// The same unit across two versions of a pipeline: step name and item values.
-    func identity(_ plan: Plan, _ unit: PlannedUnit) -> String {
+    static func identity(_ plan: Plan, _ unit: PlannedUnit) -> String {
         "\(plan.pipeline.steps[unit.step].name)\u{1}\(unit.item.map { plan.items[$0].label(axes: plan.axisNames) } ?? "")"
     }
 
@@ -221,7 +220,7 @@ public struct PlanExplainer {
     func changes(_ u: PlannedUnit, match: [String: Int]) -> [RunReason] {
         guard let previous else { return [RunReason(.neverRan)] }
         let step = plan.pipeline.steps[u.step]
-        guard let m = match[identity(plan, u)] else {
+        guard let m = match[Self.identity(plan, u)] else {
             return [RunReason(previous.pipeline.step(named: step.name) == nil ? .newStep : .newItem)]
         }
         let p = previous.units[m]
